@@ -1,0 +1,3 @@
+"""coopwire: news articles in, enriched cooperation events out."""
+
+__version__ = "0.1.0"

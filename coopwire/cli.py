@@ -1,0 +1,233 @@
+"""The ``coopwire`` command line: one subcommand per job a user has."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import orjson
+import typer
+from rich.console import Console
+
+from coopwire.settings import Settings
+
+app = typer.Typer(
+    help="coopwire: news articles in, language, entities and cooperation events out.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+broker_app = typer.Typer(
+    help="A local Apache Kafka broker (KRaft) from Maven jars, no Docker.", no_args_is_help=True
+)
+app.add_typer(broker_app, name="broker")
+
+err = Console(stderr=True)
+
+
+def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if bootstrap:
+        values["kafka_bootstrap_servers"] = bootstrap
+    return Settings(**values)
+
+
+BootstrapOpt = Annotated[
+    str | None,
+    typer.Option("--bootstrap-servers", "-b", help="Kafka bootstrap servers (host:port,...)."),
+]
+
+
+@app.command()
+def produce(
+    files: Annotated[list[str], typer.Argument(help="JSONL files of articles, or - for stdin.")],
+    bootstrap: BootstrapOpt = None,
+    topic: Annotated[str | None, typer.Option(help="Target topic (default: articles.raw).")] = None,
+) -> None:
+    """Send articles from JSONL files to the raw topic (acks=all, idempotent)."""
+    from rich.progress import Progress
+
+    from producers.kafka_producer import ArticleProducer
+
+    settings = _settings(bootstrap)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("producing", total=None)
+        with ArticleProducer(settings, topic=topic) as producer:
+            report = producer.send_files(files, progress=lambda n: progress.advance(task, n))
+    for rejected in report.rejected:
+        err.print(f"[yellow]rejected[/] {rejected}")
+    for article_id, reason in report.failed:
+        err.print(f"[red]not delivered[/] {article_id}: {reason}")
+    err.print(
+        f"sent {report.sent}, rejected {len(report.rejected)}, failed {len(report.failed)}"
+        f" -> {topic or settings.topic_raw}"
+    )
+    if report.failed:
+        raise typer.Exit(2)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    bootstrap: BootstrapOpt = None,
+    sink: Annotated[
+        str | None, typer.Option(help="Sink URL: sqlite:///path or postgresql://...")
+    ] = None,
+    web_port: Annotated[int | None, typer.Option(help="Port of the worker's web server.")] = None,
+    loglevel: Annotated[str | None, typer.Option(help="Log level.")] = None,
+) -> None:
+    """Run a stream worker (Faust): raw in; enriched, events and dead letters out."""
+    from faust import Worker
+
+    from coopwire.kafka_admin import ensure_topics
+    from processors.app import create_app
+
+    settings = _settings(bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel)
+    created = ensure_topics(settings)
+    if created:
+        err.print(f"created topics: {', '.join(created)}")
+    faust_app = create_app(settings)
+    Worker(faust_app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+
+
+@app.command()
+def consume(
+    topic: Annotated[str, typer.Argument(help="Topic to print, e.g. articles.enriched.")],
+    bootstrap: BootstrapOpt = None,
+    max_messages: Annotated[
+        int | None, typer.Option("--max", help="Stop after N messages.")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Stop after S seconds without a message.")] = 10.0,
+    from_beginning: Annotated[bool, typer.Option(help="Start at the earliest offset.")] = True,
+) -> None:
+    """Print a topic's messages as JSON lines (key, partition, offset, value)."""
+    from kafka import KafkaConsumer
+
+    from coopwire.settings import kafka_python_options
+
+    settings = _settings(bootstrap)
+    consumer = KafkaConsumer(
+        topic,
+        **kafka_python_options(settings),
+        group_id=None,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout * 1000),
+    )
+    count = 0
+    out = sys.stdout.buffer
+    try:
+        for message in consumer:
+            try:
+                value = orjson.loads(message.value) if message.value else None
+            except orjson.JSONDecodeError:
+                value = message.value.decode("utf-8", errors="replace")
+            out.write(
+                orjson.dumps(
+                    {
+                        "key": message.key.decode("utf-8", errors="replace")
+                        if message.key
+                        else None,
+                        "partition": message.partition,
+                        "offset": message.offset,
+                        "value": value,
+                    }
+                )
+                + b"\n"
+            )
+            out.flush()
+            count += 1
+            if max_messages is not None and count >= max_messages:
+                break
+    finally:
+        consumer.close()
+    err.print(f"{count} messages from {topic}")
+
+
+@app.command()
+def enrich(
+    files: Annotated[list[str], typer.Argument(help="JSONL files of articles, or - for stdin.")],
+) -> None:
+    """Enrich articles offline (no broker): enriched JSONL on stdout, bad lines on stderr."""
+    from processors.enrichment import Enricher
+    from producers.jsonl import Rejected, read_articles
+
+    settings = _settings()
+    enricher = Enricher(
+        language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
+    )
+    out = sys.stdout.buffer
+    bad = 0
+    batch = []
+
+    def flush() -> None:
+        for article in enricher.enrich_many(batch):
+            out.write(orjson.dumps(article.model_dump(mode="json")) + b"\n")
+        out.flush()
+        batch.clear()
+
+    for path in files:
+        for _line, _obj, item in read_articles(path):
+            if isinstance(item, Rejected):
+                err.print(f"[yellow]rejected[/] {item}")
+                bad += 1
+                continue
+            batch.append(item)
+            if len(batch) >= settings.worker_batch_size:
+                flush()
+    flush()
+    if bad:
+        raise typer.Exit(1)
+
+
+@broker_app.command("start")
+def broker_start(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 120.0,
+) -> None:
+    """Fetch the Kafka jars (once), format KRaft storage and start a broker on 127.0.0.1."""
+    from coopwire.broker import default_broker
+
+    broker = default_broker()
+    broker.start(timeout=timeout)
+    err.print(
+        f"Kafka broker ready at {broker.bootstrap_servers} (pid {broker.pid()}, "
+        f"logs {broker.log_file})"
+    )
+
+
+@broker_app.command("stop")
+def broker_stop() -> None:
+    """Stop the local broker (SIGTERM, then SIGKILL after a deadline)."""
+    from coopwire.broker import default_broker
+
+    default_broker().stop()
+    err.print("Kafka broker stopped")
+
+
+@broker_app.command("status")
+def broker_status() -> None:
+    """Say whether the local broker runs; exit code 1 when it does not."""
+    from coopwire.broker import default_broker
+
+    broker = default_broker()
+    pid = broker.pid()
+    if pid is None:
+        err.print("Kafka broker is not running")
+        raise typer.Exit(1)
+    err.print(f"Kafka broker running at {broker.bootstrap_servers} (pid {pid})")
+
+
+@broker_app.command("fetch")
+def broker_fetch() -> None:
+    """Download the broker jars into the cache (CI does this before the tests)."""
+    from coopwire.broker import ensure_jars
+
+    err.print(f"Kafka jars in {ensure_jars()}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Enrichment (pure functions, no Kafka or Faust) and the Faust app that streams it."""

@@ -1,0 +1,106 @@
+"""Turn a raw Kafka record into a RawArticle, or into a DeadLetter that says why not.
+
+Kept free of Kafka and Faust: the agent passes the record's topic, partition, offset, key and
+value, and gets back either a valid article or a dead letter carrying the original payload
+(base64 when it is not UTF-8) and pydantic's ``loc``/``msg`` for each error.
+"""
+
+from __future__ import annotations
+
+import base64
+import traceback as tb
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+from pydantic import ValidationError
+
+from schemas import DeadLetter, ErrorDetail, RawArticle
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+def _text_or_base64(data: bytes | None) -> tuple[str, str]:
+    if data is None:
+        return "", "utf-8"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return base64.b64encode(data).decode("ascii"), "base64"
+
+
+def dead_letter(
+    record: Record, reason: str, errors: list[ErrorDetail], traceback: str | None = None
+) -> DeadLetter:
+    payload, encoding = _text_or_base64(record.value)
+    key, _ = _text_or_base64(record.key)
+    return DeadLetter(
+        reason=reason,
+        errors=errors,
+        traceback=traceback,
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=key or None,
+        payload=payload,
+        payload_encoding=encoding,
+        failed_at=datetime.now(UTC),
+    )
+
+
+def decode_record(record: Record, max_bytes: int) -> RawArticle | DeadLetter:
+    value = record.value
+    if value is None or len(value) == 0:
+        return dead_letter(record, "invalid_json", [ErrorDetail(msg="empty message value")])
+    if len(value) > max_bytes:
+        return dead_letter(
+            record,
+            "too_large",
+            [
+                ErrorDetail(
+                    msg=f"message is {len(value)} bytes, the limit is {max_bytes}", type="too_large"
+                )
+            ],
+        )
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return dead_letter(record, "invalid_utf8", [ErrorDetail(msg=str(exc), type="unicode")])
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return dead_letter(record, "invalid_json", [ErrorDetail(msg=str(exc), type="json")])
+    if not isinstance(obj, dict):
+        return dead_letter(
+            record,
+            "invalid_article",
+            [ErrorDetail(msg=f"expected a JSON object, got {type(obj).__name__}", type="type")],
+        )
+    try:
+        return RawArticle.model_validate(obj)
+    except ValidationError as exc:
+        return dead_letter(
+            record,
+            "invalid_article",
+            [
+                ErrorDetail(loc=list(err["loc"]), msg=err["msg"], type=err["type"])
+                for err in exc.errors()
+            ],
+        )
+
+
+def enrichment_failure(record: Record, exc: BaseException) -> DeadLetter:
+    short = "".join(tb.format_exception(exc, limit=-5))[-4000:]
+    return dead_letter(
+        record,
+        "enrichment_error",
+        [ErrorDetail(msg=f"{type(exc).__name__}: {exc}", type="exception")],
+        short,
+    )

@@ -1,0 +1,133 @@
+"""The sink interface and the rows every sink stores.
+
+Writes are idempotent upserts keyed by article id: a re-delivered message (at-least-once)
+replaces the article's rows instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from coopwire.settings import redact_url
+from processors.enrichment.events import cooperation_events
+from schemas import EnrichedArticle
+
+
+class SinkUnavailable(Exception):
+    """The sink cannot be reached right now; the caller retries with backoff."""
+
+
+@dataclass(frozen=True)
+class Rows:
+    articles: list[tuple]
+    entities: list[tuple]
+    events: list[tuple]
+    article_ids: list[str]
+
+
+def rows_for(batch: Sequence[EnrichedArticle]) -> Rows:
+    """Flatten a batch into table rows. The last version of an id in the batch wins."""
+    latest: dict[str, EnrichedArticle] = {}
+    for article in batch:
+        latest[article.id] = article
+    articles, entities, events = [], [], []
+    for article in latest.values():
+        articles.append(
+            (
+                article.id,
+                article.title,
+                article.url,
+                article.source,
+                article.published_at,
+                article.language.code,
+                article.language.confidence,
+                orjson.dumps(article.countries).decode(),
+                article.cooperation.score,
+                article.processing.pipeline_version,
+                article.processing.processed_at.isoformat(),
+                orjson.dumps(article.model_dump(mode="json")).decode(),
+            )
+        )
+        for entity in article.entities:
+            entities.append(
+                (
+                    article.id,
+                    entity.type.value,
+                    entity.canonical,
+                    entity.text,
+                    entity.country,
+                    entity.count,
+                )
+            )
+        for event in cooperation_events(article):
+            events.append(
+                (
+                    event.event_id,
+                    event.article_id,
+                    event.country_a,
+                    event.country_b,
+                    orjson.dumps(event.topics).decode(),
+                    event.score,
+                    event.evidence,
+                    event.published_at,
+                    event.processed_at.isoformat(),
+                )
+            )
+    return Rows(articles, entities, events, list(latest))
+
+
+ARTICLE_COLUMNS = (
+    "id, title, url, source, published_at, language, language_confidence, countries, "
+    "cooperation_score, pipeline_version, processed_at, payload"
+)
+ENTITY_COLUMNS = "article_id, type, canonical, text, country, count"
+EVENT_COLUMNS = (
+    "event_id, article_id, country_a, country_b, topics, score, evidence, published_at, "
+    "processed_at"
+)
+
+
+class Sink(abc.ABC):
+    url: str
+
+    @property
+    def url_redacted(self) -> str:
+        """The URL with any password masked, for logs."""
+        return redact_url(self.url)
+
+    @abc.abstractmethod
+    def write(self, batch: Sequence[EnrichedArticle]) -> None:
+        """Upsert a batch in one transaction; raise SinkUnavailable when it cannot be reached."""
+
+    @abc.abstractmethod
+    def ping(self) -> bool:
+        """Whether the sink answers now (health checks)."""
+
+    @abc.abstractmethod
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        """Read-only SQL for reports and tests (parameters are always bound, never formatted)."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Sink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_sink(url: str) -> Sink:
+    if url.startswith("sqlite:///"):
+        from processors.sinks.sqlite import SQLiteSink
+
+        return SQLiteSink(url)
+    if url.startswith(("postgresql://", "postgres://")):
+        from processors.sinks.postgres import PostgresSink
+
+        return PostgresSink(url)
+    raise ValueError(f"unsupported sink URL {url!r}: use sqlite:///path or postgresql://...")

@@ -1,0 +1,1 @@
+"""Feed RawArticles into ``articles.raw``."""

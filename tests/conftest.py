@@ -1,0 +1,96 @@
+"""Shared fixtures. The broker is session-scoped; every test gets its own topic names.
+
+Broker choice, in order: ``KAFKA_BOOTSTRAP_SERVERS`` when set; testcontainers' Kafka module when
+a Docker engine answers; otherwise a real broker from the Maven jars (``coopwire.broker``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from coopwire.broker import LocalBroker, free_port
+from coopwire.settings import Settings
+from tests.kafka_helpers import WorkerProcess
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples" / "articles.jsonl"
+
+
+def _docker_available() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import os
+
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        return
+    if _docker_available():
+        from testcontainers.community.kafka import KafkaContainer  # type: ignore[import-not-found]
+
+        with KafkaContainer().with_kraft() as container:
+            yield container.get_bootstrap_server()
+        return
+    broker = LocalBroker(
+        home=tmp_path_factory.mktemp("kafka"), port=free_port(), controller_port=free_port()
+    )
+    broker.start(timeout=180)
+    try:
+        yield broker.bootstrap_servers
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
+    """Settings with topic names, consumer group and sink unique to this test."""
+    tag = uuid.uuid4().hex[:8]
+    return Settings(
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_raw=f"t{tag}.articles.raw",
+        topic_enriched=f"t{tag}.articles.enriched",
+        topic_dlq=f"t{tag}.articles.dlq",
+        topic_events=f"t{tag}.cooperation.events",
+        topic_partitions=2,
+        app_id=f"coopwire-test-{tag}",
+        sink_url=f"sqlite:///{tmp_path / 'sink.db'}",
+        data_dir=tmp_path / "data",
+        web_port=free_port(),
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The same settings as environment variables, as a deployed worker would get them."""
+    env = {}
+    for key, value in settings.model_dump(mode="json").items():
+        if value is not None:
+            env[f"COOPWIRE_{key.upper()}"] = str(value)
+    return env
+
+
+@pytest.fixture
+def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    workers: list[WorkerProcess] = []
+
+    def start(**overrides: object) -> WorkerProcess:
+        worker_settings = settings.model_copy(update={"web_port": free_port(), **overrides})
+        env = settings_env(worker_settings)
+        worker = WorkerProcess(env, tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
