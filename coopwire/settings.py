@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # Enrichment
     language_max_chars: int = Field(default=2000, ge=100)
 
+    # Feeds (`coopwire produce --feed`)
+    feed_state_path: Path = Field(
+        default=Path(".coopwire/feeds.sqlite3"), description="Which feed items were already sent"
+    )
+    feed_timeout_s: float = Field(default=20.0, gt=0, description="Per feed or page request")
+    feed_user_agent: str = "coopwire-feed-reader/0.1"
+
     def redacted(self) -> dict[str, object]:
         """Effective configuration with secrets masked, for printing and logs."""
         data = self.model_dump(mode="json")
