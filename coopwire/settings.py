@@ -61,8 +61,8 @@ class Settings(BaseSettings):
     language_max_chars: int = Field(default=2000, ge=100)
 
     # Feeds (`coopwire produce --feed`)
-    feed_state_path: Path = Field(
-        default=Path(".coopwire/feeds.sqlite3"), description="Which feed items were already sent"
+    feed_state_path: Path | None = Field(
+        default=None, description="Which feed items were sent; default <data_dir>/feeds.sqlite3"
     )
     feed_timeout_s: float = Field(default=20.0, gt=0, description="Per feed or page request")
     feed_user_agent: str = "coopwire-feed-reader/0.1"
