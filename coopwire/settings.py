@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     app_id: str = "coopwire"
     worker_batch_size: int = Field(default=16, ge=1)
     worker_batch_within_s: float = Field(default=0.2, gt=0)
+    worker_session_timeout_s: float = Field(
+        default=30.0, ge=6, description="How soon the group notices a dead worker"
+    )
     max_message_bytes: int = Field(default=1_000_000, ge=1024)
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
     # Sink
     sink_url: str = "sqlite:///coopwire.db"
     sink_retry_max_s: float = Field(default=30.0, gt=0, description="Backoff ceiling")
+    sink_connect_timeout_s: float = Field(default=5.0, gt=0, description="Per connection try")
 
     # Enrichment
     language_max_chars: int = Field(default=2000, ge=100)
