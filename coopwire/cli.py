@@ -39,16 +39,32 @@ BootstrapOpt = Annotated[
 
 @app.command()
 def produce(
-    files: Annotated[list[str], typer.Argument(help="JSONL files of articles, or - for stdin.")],
+    files: Annotated[
+        list[str] | None, typer.Argument(help="JSONL files of articles, or - for stdin.")
+    ] = None,
     bootstrap: BootstrapOpt = None,
     topic: Annotated[str | None, typer.Option(help="Target topic (default: articles.raw).")] = None,
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="RSS or Atom feed URL (repeatable).")
+    ] = None,
+    every: Annotated[str, typer.Option(help="With --feed: poll interval (30s, 5m, 1h).")] = "5m",
+    once: Annotated[bool, typer.Option("--once", help="With --feed: poll once and exit.")] = False,
 ) -> None:
-    """Send articles from JSONL files to the raw topic (acks=all, idempotent)."""
+    """Send articles from JSONL files, or from RSS/Atom feeds, to the raw topic (acks=all)."""
     from rich.progress import Progress
 
     from producers.kafka_producer import ArticleProducer
 
     settings = _settings(bootstrap)
+    if feed:
+        from coopwire.feed_command import run_feeds
+
+        if files:
+            raise typer.BadParameter("give JSONL files or --feed, not both")
+        code = run_feeds(settings, feed, every=every, once=once, topic=topic, console=err)
+        raise typer.Exit(code)
+    if not files:
+        raise typer.BadParameter("give JSONL files (or -) or --feed URL")
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("producing", total=None)
         with ArticleProducer(settings, topic=topic) as producer:
@@ -223,6 +239,44 @@ def broker_fetch() -> None:
     from coopwire.broker import ensure_jars
 
     err.print(f"Kafka jars in {ensure_jars()}")
+
+
+@app.command()
+def bench(
+    articles: Annotated[int, typer.Option(help="Articles per throughput run.")] = 400,
+    rss_articles: Annotated[
+        int, typer.Option(help="Short articles before the first RSS reading (x10 for the second).")
+    ] = 1000,
+    out: Annotated[
+        str, typer.Option(help="Where to write every figure as JSON.")
+    ] = "benchmarks/results/latest.json",
+    bootstrap: BootstrapOpt = None,
+) -> None:
+    """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory."""
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from benchmarks.run import run_benchmark
+
+    results = run_benchmark(articles, rss_articles, Path(out), bootstrap, report=err.print)
+    table = Table(
+        title=f"coopwire benchmark ({articles} articles, {results['machine']['cpus']} CPUs)"
+    )
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in ("limit_1p", "limit_2p", "coopwire_1w", "coopwire_2w", "kafka-python_1p", "quix_1p"):
+        table.add_row(f"{key} (articles/s)", f"{results[key]:.1f}")
+    for key, value in results["ratios"].items():
+        table.add_row(key, f"{value:.2f}")
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        table.add_row(
+            f"latency {key} at {results['latency']['rate_per_s']:.1f}/s",
+            f"{results['latency'][key]:.0f}",
+        )
+    table.add_row("peak RSS growth small -> 10x", f"{results['rss']['growth']:.1%}")
+    Console().print(table)
+    err.print(f"all figures in {out}")
 
 
 def main() -> None:

@@ -1,0 +1,420 @@
+"""``coopwire bench``: every figure of the benchmark in one run on one real broker.
+
+1. the in-process enrichment limit with P processes (no Kafka at all);
+2. coopwire end to end (produce -> articles.enriched and the sink) with 1 and 2 workers;
+3. the peers (Quix Streams, a plain kafka-python loop) on the same broker and data;
+4. produce -> enriched latency p50/p95/p99 at about half of the 1-worker throughput;
+5. worker peak RSS after a small and a 10x larger run of short articles.
+
+Throughput is compared only as ratios taken in this run: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+
+from benchmarks.corpus import generate, short_articles
+from coopwire.broker import LocalBroker, free_port
+from schemas import RawArticle, encode
+
+PARTITIONS = 4
+Report = Callable[[str], None]
+
+
+# -- 1. the in-process limit ------------------------------------------------------------------
+
+
+def _limit_worker(
+    articles: list[RawArticle], batch: int, barrier: mp.Barrier, results: mp.Queue
+) -> None:
+    from processors.enrichment import Enricher
+
+    enricher = Enricher(batch_size=batch)
+    enricher.enrich_many(articles[:4])  # load models and automata before the clock starts
+    barrier.wait()
+    started = time.perf_counter()
+    for i in range(0, len(articles), batch):
+        enricher.enrich_many(articles[i : i + batch])
+    results.put(time.perf_counter() - started)
+
+
+def in_process_limit(articles: Sequence[RawArticle], processes: int, batch: int = 16) -> float:
+    """Articles per second when ``processes`` processes only enrich (the CPU limit)."""
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(processes)
+    results: mp.Queue = ctx.Queue()
+    shares = [list(articles[i::processes]) for i in range(processes)]
+    procs = [
+        ctx.Process(target=_limit_worker, args=(share, batch, barrier, results)) for share in shares
+    ]
+    for proc in procs:
+        proc.start()
+    elapsed = [results.get(timeout=3600) for _ in procs]
+    for proc in procs:
+        proc.join()
+    return len(articles) / max(elapsed)
+
+
+# -- Kafka plumbing ---------------------------------------------------------------------------
+
+
+@dataclass
+class Outputs:
+    """Everything seen on an output topic: receipt time and record timestamp per key."""
+
+    received_at: dict[str, float] = field(default_factory=dict)
+    record_ts_ms: dict[str, int] = field(default_factory=dict)
+
+
+def create_topics(bootstrap: str, names: Sequence[str]) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(n, PARTITIONS, 1) for n in names])
+    finally:
+        admin.close()
+
+
+def watch(bootstrap: str, topic: str) -> KafkaConsumer:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=50
+    )
+    parts = [TopicPartition(topic, p) for p in range(PARTITIONS)]
+    consumer.assign(parts)
+    consumer.seek_to_beginning(*parts)
+    return consumer
+
+
+def collect(
+    consumer: KafkaConsumer,
+    outputs: Outputs,
+    wanted: set[str],
+    timeout: float,
+    alive: Callable[[], None] = lambda: None,
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not wanted <= outputs.received_at.keys():
+        if time.monotonic() > deadline:
+            missing = len(wanted - outputs.received_at.keys())
+            raise TimeoutError(f"{missing} of {len(wanted)} outputs missing after {timeout}s")
+        alive()
+        for records in consumer.poll(timeout_ms=100).values():
+            now = time.perf_counter()
+            for record in records:
+                key = record.key.decode()
+                outputs.received_at.setdefault(key, now)
+                outputs.record_ts_ms.setdefault(key, record.timestamp)
+
+
+def produce(
+    bootstrap: str,
+    topic: str,
+    articles: Sequence[RawArticle],
+    rate: float | None = None,
+    partition: Callable[[int], int | None] = lambda i: None,
+) -> dict[str, int]:
+    """Send articles (paced at ``rate`` per second when given); return record timestamps."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=5,
+        compression_type="gzip",
+        batch_size=256 * 1024,
+    )
+    futures = []
+    started = time.perf_counter()
+    for i, article in enumerate(articles):
+        if rate:
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        futures.append(
+            (
+                article.id,
+                producer.send(
+                    topic, key=article.id.encode(), value=encode(article), partition=partition(i)
+                ),
+            )
+        )
+    producer.flush()
+    stamps = {key: future.get(timeout=60).timestamp for key, future in futures}
+    producer.close()
+    return stamps
+
+
+def group_ready(bootstrap: str, group: str, members: int, timeout: float = 120) -> None:
+    """Wait until ``members`` consumers hold all partitions, so no rebalance hits the clock."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            info = admin.describe_consumer_groups([group])[0]
+            if info.state == "Stable" and len(info.members) == members:
+                return
+            time.sleep(0.5)
+    finally:
+        admin.close()
+    raise TimeoutError(f"consumer group {group} not stable with {members} members")
+
+
+# -- processes under test ---------------------------------------------------------------------
+
+
+@dataclass
+class Processes:
+    procs: list[subprocess.Popen[bytes]]
+    group: str
+
+    def alive(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is not None:
+                raise RuntimeError(f"process {proc.args} exited with {proc.returncode}")
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def start_coopwire(
+    bootstrap: str, source: str, target: str, workdir: Path, count: int, log: Path
+) -> Processes:
+    group = f"bench-coopwire-{uuid.uuid4().hex[:6]}"
+    env = {
+        **os.environ,
+        "COOPWIRE_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "COOPWIRE_TOPIC_RAW": source,
+        "COOPWIRE_TOPIC_ENRICHED": target,
+        "COOPWIRE_TOPIC_EVENTS": f"{target}.events",
+        "COOPWIRE_TOPIC_DLQ": f"{target}.dlq",
+        "COOPWIRE_APP_ID": group,
+        "COOPWIRE_TOPIC_PARTITIONS": str(PARTITIONS),
+        "COOPWIRE_LOG_LEVEL": "warning",
+        "COOPWIRE_SINK_URL": f"sqlite:///{workdir / (group + '.db')}",
+        "COOPWIRE_DATA_DIR": str(workdir / group),
+    }
+    procs = []
+    for _ in range(count):
+        env["COOPWIRE_WEB_PORT"] = str(free_port())
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "coopwire.cli", "worker"],
+                env=dict(env),
+                stdout=log.open("ab"),
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        )
+    return Processes(procs, group)
+
+
+def start_peer(
+    kind: str, bootstrap: str, source: str, target: str, count: int, log: Path
+) -> Processes:
+    group = f"bench-{kind}-{uuid.uuid4().hex[:6]}"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.peers",
+                kind,
+                "--bootstrap",
+                bootstrap,
+                "--source",
+                source,
+                "--target",
+                target,
+                "--group",
+                group,
+            ],
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    return Processes(procs, group)
+
+
+Starter = Callable[[str, str], Processes]
+
+
+@dataclass
+class Run:
+    throughput: float
+    latencies_ms: list[float]
+    processes: Processes
+    source: str
+    target: str
+
+
+def run_stream(
+    bootstrap: str,
+    starter: Starter,
+    members: int,
+    articles: Sequence[RawArticle],
+    rate: float | None = None,
+    keep: bool = False,
+) -> Run:
+    """Start processes, warm every partition up, then time ``articles`` end to end."""
+    tag = uuid.uuid4().hex[:6]
+    source, target = f"bench.{tag}.raw", f"bench.{tag}.out"
+    create_topics(bootstrap, [source, target, f"{target}.events", f"{target}.dlq"])
+    consumer = watch(bootstrap, target)
+    processes = starter(source, target)
+    try:
+        group_ready(bootstrap, processes.group, members)
+        warm = generate(PARTITIONS, seed=99, prefix=f"warm-{tag}", max_chars=800)
+        produce(bootstrap, source, warm, partition=lambda i: i)
+        outputs = Outputs()
+        collect(consumer, outputs, {a.id for a in warm}, 300, processes.alive)
+        started = time.perf_counter()
+        sent = produce(bootstrap, source, articles, rate=rate)
+        collect(consumer, outputs, {a.id for a in articles}, 3600, processes.alive)
+        finished = max(outputs.received_at[a.id] for a in articles)
+        latencies = [float(outputs.record_ts_ms[k] - ts) for k, ts in sent.items()]
+    finally:
+        consumer.close()
+        if not keep:
+            processes.stop()
+    return Run(len(articles) / (finished - started), latencies, processes, source, target)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+def rss_growth(bootstrap: str, workdir: Path, small: int, report: Report) -> dict[str, float]:
+    """Peak RSS of one worker after ``small`` and after ``10 * small`` short articles."""
+    log = workdir / "rss-worker.log"
+    first = short_articles(small, prefix="rss-a")
+    rest = short_articles(9 * small, seed=12, prefix="rss-b")
+    run = run_stream(
+        bootstrap,
+        lambda s, t: start_coopwire(bootstrap, s, t, workdir, 1, log),
+        1,
+        first,
+        keep=True,
+    )
+    try:
+        pid = run.processes.procs[0].pid
+        after_small = peak_rss_mb(pid)
+        report(f"  peak RSS after {small}: {after_small:.0f} MB")
+        consumer = watch(bootstrap, run.target)
+        produce(bootstrap, run.source, rest)
+        collect(consumer, Outputs(), {a.id for a in rest}, 3600, run.processes.alive)
+        consumer.close()
+        after_large = peak_rss_mb(pid)
+    finally:
+        run.processes.stop()
+    return {
+        "articles_small": small,
+        "articles_large": 10 * small,
+        "peak_rss_mb_small": after_small,
+        "peak_rss_mb_large": after_large,
+        "growth": after_large / after_small - 1,
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+# -- the whole benchmark ----------------------------------------------------------------------
+
+
+def run_benchmark(
+    n: int, rss_small: int, out: Path, bootstrap: str | None, report: Report = print
+) -> dict:
+    articles = generate(n)
+    workdir = Path(tempfile.mkdtemp(prefix="coopwire-bench-"))
+    broker = None
+    if bootstrap is None:
+        broker = LocalBroker(home=workdir / "kafka", port=free_port(), controller_port=free_port())
+        broker.start()
+        bootstrap = broker.bootstrap_servers
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+        },
+        "articles": n,
+        "mean_chars": statistics.mean(len(a.text) for a in articles),
+    }
+    try:
+        log = workdir / "processes.log"
+        for procs in (1, 2):
+            results[f"limit_{procs}p"] = in_process_limit(articles, procs)
+            report(f"in-process limit, {procs} process(es): {results[f'limit_{procs}p']:.1f}/s")
+        for workers in (1, 2):
+            run = run_stream(
+                bootstrap,
+                lambda s, t, w=workers: start_coopwire(bootstrap, s, t, workdir, w, log),
+                workers,
+                articles,
+            )
+            results[f"coopwire_{workers}w"] = run.throughput
+            report(f"coopwire end to end, {workers} worker(s): {run.throughput:.1f}/s")
+        for peer in ("kafka-python", "quix"):
+            run = run_stream(
+                bootstrap, lambda s, t, p=peer: start_peer(p, bootstrap, s, t, 1, log), 1, articles
+            )
+            results[f"{peer}_1p"] = run.throughput
+            report(f"{peer} loop, 1 process: {run.throughput:.1f}/s")
+        rate = results["coopwire_1w"] / 2
+        run = run_stream(
+            bootstrap,
+            lambda s, t: start_coopwire(bootstrap, s, t, workdir, 1, log),
+            1,
+            generate(n, seed=8, prefix="lat"),
+            rate=rate,
+        )
+        results["latency"] = {
+            "rate_per_s": rate,
+            "p50_ms": percentile(run.latencies_ms, 50),
+            "p95_ms": percentile(run.latencies_ms, 95),
+            "p99_ms": percentile(run.latencies_ms, 99),
+            "max_ms": max(run.latencies_ms),
+        }
+        report(f"latency at {rate:.1f}/s: {results['latency']}")
+        results["rss"] = rss_growth(bootstrap, workdir, rss_small, report)
+        report(f"RSS: {results['rss']}")
+    finally:
+        if broker is not None:
+            broker.stop()
+    results["ratios"] = {
+        "e2e_vs_limit_1": results["coopwire_1w"] / results["limit_1p"],
+        "e2e_vs_limit_2": results["coopwire_2w"] / results["limit_2p"],
+        "coopwire_vs_kafka_python": results["coopwire_1w"] / results["kafka-python_1p"],
+        "coopwire_vs_quix": results["coopwire_1w"] / results["quix_1p"],
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    return results
