@@ -22,44 +22,12 @@ from coopwire.settings import Settings, get_settings
 from processors.batch import BatchOutcome, BatchProcessor
 from processors.dead_letters import Record
 from processors.enrichment import Enricher
+from processors.kafka_credentials import faust_broker_options
+from processors.metrics import setup_metrics
 from processors.sinks import open_sink
 from schemas import encode
 
 log = logging.getLogger("coopwire.worker")
-
-
-def faust_broker_options(settings: Settings) -> dict[str, Any]:
-    servers = ";".join(f"kafka://{s.strip()}" for s in settings.kafka_bootstrap_servers.split(","))
-    options: dict[str, Any] = {"broker": servers}
-    protocol = settings.kafka_security_protocol.upper()
-    if protocol != "PLAINTEXT":
-        import ssl
-
-        ssl_context = None
-        if protocol in ("SSL", "SASL_SSL"):
-            ssl_context = ssl.create_default_context(
-                cafile=str(settings.kafka_ssl_cafile) if settings.kafka_ssl_cafile else None
-            )
-            if settings.kafka_ssl_certfile:
-                ssl_context.load_cert_chain(
-                    str(settings.kafka_ssl_certfile),
-                    str(settings.kafka_ssl_keyfile) if settings.kafka_ssl_keyfile else None,
-                )
-        if protocol.startswith("SASL"):
-            password = (
-                settings.kafka_sasl_password.get_secret_value()
-                if settings.kafka_sasl_password
-                else ""
-            )
-            options["broker_credentials"] = faust.SASLCredentials(
-                username=settings.kafka_sasl_username or "",
-                password=password,
-                mechanism=settings.kafka_sasl_mechanism or "PLAIN",
-                ssl_context=ssl_context,
-            )
-        elif ssl_context is not None:
-            options["broker_credentials"] = faust.SSLCredentials(ssl_context)
-    return options
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -95,6 +63,7 @@ def create_app(settings: Settings) -> faust.App:
     events_topic = app.topic(settings.topic_events, value_serializer="raw", key_serializer="raw")
     dlq_topic = app.topic(settings.topic_dlq, value_serializer="raw", key_serializer="raw")
 
+    metrics = setup_metrics(app, settings)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
     state: dict[str, BatchProcessor] = {}
 
@@ -143,9 +112,12 @@ def create_app(settings: Settings) -> faust.App:
                 )
                 for e in events
             ]
-            outcome = await loop.run_in_executor(executor, processor().enrich, records)
-            await loop.run_in_executor(executor, processor().store, outcome)
+            with metrics.time_enrichment():
+                outcome = await loop.run_in_executor(executor, processor().enrich, records)
+            with metrics.time_sink_write():
+                await loop.run_in_executor(executor, processor().store, outcome)
             await send_outcome(outcome)
+            metrics.record_batch(records, outcome)
             log.info(
                 "batch: %d in, %d enriched, %d dead-lettered",
                 len(records),

@@ -1,0 +1,291 @@
+"""What a running worker tells its operators: Prometheus metrics on ``/metrics`` and a health
+verdict on ``/health``, both served by Faust's own web server (``settings.web_port``).
+
+Counters are incremented by the agent once per batch (``WorkerMetrics.record_batch``); the
+consumer lag and the health probes are computed when they are asked for, so an idle worker
+costs nothing and a scrape always sees the current state. The metrics live in a registry of
+their own, not Prometheus' global one, so two apps in one process never collide.
+
+``/health`` answers 200 when the broker answers a metadata request and the sink answers a
+ping, each within ``settings.health_timeout_s``; otherwise 503 with the failing part named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
+
+from coopwire.settings import Settings, kafka_python_options
+from processors.sinks import Sink, open_sink
+
+log = logging.getLogger("coopwire.worker")
+
+# The text exposition format; aiohttp adds the charset itself.
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4"
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class WorkerMetrics:
+    """The worker's Prometheus series, in a registry of its own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        ProcessCollector(registry=self.registry)
+        self.messages_in = Counter(
+            "coopwire_messages_in",
+            "Records read from the raw topic.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.enriched = Counter(
+            "coopwire_articles_enriched",
+            "Articles enriched and sent to the enriched topic.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.dead_lettered = Counter(
+            "coopwire_dead_letters",
+            "Records sent to the dead-letter topic, by source topic and reason.",
+            ["topic", "reason"],
+            registry=self.registry,
+        )
+        self.events = Counter(
+            "coopwire_cooperation_events",
+            "Cooperation events sent.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.enrichment_seconds = Histogram(
+            "coopwire_enrichment_seconds",
+            "Time to validate and enrich one batch.",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.sink_write_seconds = Histogram(
+            "coopwire_sink_write_seconds",
+            "Time to store one batch in the sink, retries included.",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "coopwire_batch_records",
+            "Records per batch taken from the stream.",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+            registry=self.registry,
+        )
+        self.consumer_lag = Gauge(
+            "coopwire_consumer_lag",
+            "Records not yet committed: highwater minus committed offset, per partition.",
+            ["topic", "partition"],
+            registry=self.registry,
+        )
+        self.up = Gauge(
+            "coopwire_dependency_up",
+            "1 when the dependency answered the last health probe.",
+            ["dependency"],
+            registry=self.registry,
+        )
+
+    def record_batch(self, records: Sequence[Any], outcome: Any) -> None:
+        """Count one processed batch. ``records`` have a ``topic``; ``outcome`` has
+        ``enriched``, ``events`` and ``dead_letters`` (with ``source_topic`` and ``reason``)."""
+        self.batch_size.observe(len(records))
+        by_topic: dict[str, int] = {}
+        for record in records:
+            by_topic[record.topic] = by_topic.get(record.topic, 0) + 1
+        for topic, count in by_topic.items():
+            self.messages_in.labels(topic=topic).inc(count)
+        source = records[0].topic if records else ""
+        if outcome.enriched:
+            self.enriched.labels(topic=source).inc(len(outcome.enriched))
+        if outcome.events:
+            self.events.labels(topic=source).inc(len(outcome.events))
+        for letter in outcome.dead_letters:
+            self.dead_lettered.labels(topic=letter.source_topic, reason=str(letter.reason)).inc()
+
+    @contextmanager
+    def time_enrichment(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.enrichment_seconds.observe(time.perf_counter() - start)
+
+    @contextmanager
+    def time_sink_write(self) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.sink_write_seconds.observe(time.perf_counter() - start)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    broker: str | None
+    sink: str | None
+
+    @property
+    def healthy(self) -> bool:
+        return self.broker is None and self.sink is None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": "ok" if self.healthy else "unhealthy",
+            "broker": "ok" if self.broker is None else self.broker,
+            "sink": "ok" if self.sink is None else self.sink,
+        }
+
+
+def broker_answers(settings: Settings) -> None:
+    """Raise unless the brokers answer a metadata request (with the worker's credentials)."""
+    from kafka import KafkaAdminClient
+
+    timeout_ms = int(settings.health_timeout_s * 1000)
+    admin = KafkaAdminClient(
+        **kafka_python_options(settings),
+        client_id=f"{settings.app_id}-health",
+        request_timeout_ms=timeout_ms,
+        api_version_auto_timeout_ms=timeout_ms,
+        reconnect_backoff_max_ms=1000,
+    )
+    try:
+        admin.describe_cluster()
+    finally:
+        admin.close()
+
+
+class HealthProbe:
+    """Probes the broker and the sink off the event loop, each bounded by a deadline."""
+
+    def __init__(self, settings: Settings, sink_ping: Callable[[], bool]) -> None:
+        self.settings = settings
+        self.sink_ping = sink_ping
+        # Two threads: one probe that hangs past its deadline must not block the other.
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="health")
+
+    async def _bounded(self, fn: Callable[[], object]) -> str | None:
+        loop = asyncio.get_running_loop()
+        try:
+            result = await asyncio.wait_for(
+                loop.run_in_executor(self._executor, fn), self.settings.health_timeout_s + 1
+            )
+        except TimeoutError:
+            return f"no answer within {self.settings.health_timeout_s:g}s"
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+        if result is False:
+            return "did not answer the ping"
+        return None
+
+    async def check(self) -> HealthReport:
+        broker, sink = await asyncio.gather(
+            self._bounded(lambda: broker_answers(self.settings)), self._bounded(self.sink_ping)
+        )
+        return HealthReport(broker=broker, sink=sink)
+
+
+async def update_consumer_lag(app: faust.App, metrics: WorkerMetrics, topics: set[str]) -> None:
+    """Lag per assigned partition of ``topics``: highwater minus the committed offset (the
+    fetch position when nothing was committed yet). Partitions no longer assigned disappear."""
+    metrics.consumer_lag.clear()
+    try:
+        consumer = app.consumer
+        partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+        if not partitions:
+            return
+        highwaters = await consumer.highwaters(*partitions)
+    except Exception as exc:  # not started, rebalancing or broker gone: no lag to report
+        log.debug("consumer lag unavailable: %s", exc)
+        return
+    committed_offsets = getattr(consumer, "_committed_offset", {})
+    for tp in partitions:
+        highwater = highwaters.get(tp)
+        if highwater is None:
+            continue
+        committed = committed_offsets.get(tp)
+        if committed is None:
+            try:
+                committed = await consumer.position(tp)
+            except Exception:
+                committed = None
+        if committed is None:
+            continue
+        metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(
+            max(0, highwater - committed)
+        )
+
+
+class SinkPing:
+    """Pings the sink over a connection of its own, so a probe never waits behind (or races
+    with) the agent's writes; the connection is reopened after a failure."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._sink: Sink | None = None
+
+    def __call__(self) -> bool:
+        try:
+            if self._sink is None:
+                self._sink = open_sink(self.url)
+            if self._sink.ping():
+                return True
+        except Exception:
+            self.close()
+            raise
+        self.close()
+        return False
+
+    def close(self) -> None:
+        sink, self._sink = self._sink, None
+        if sink is not None:
+            with contextlib.suppress(Exception):
+                sink.close()
+
+
+def setup_metrics(
+    app: faust.App, settings: Settings, sink_ping: Callable[[], bool] | None = None
+) -> WorkerMetrics:
+    """Register ``/metrics`` and ``/health`` on the app's web server; return the counters the
+    agent increments. ``sink_ping`` (run in a thread) says whether the sink answers; by
+    default a ``SinkPing`` on ``settings.sink_url``."""
+    metrics = WorkerMetrics()
+    probe = HealthProbe(settings, sink_ping or SinkPing(settings.sink_url))
+    lag_topics = {settings.topic_raw}
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        await update_consumer_lag(app, metrics, lag_topics)
+        return web.bytes(metrics.exposition(), content_type=METRICS_CONTENT_TYPE)
+
+    @app.page("/health")
+    async def health_page(web: Any, request: Any) -> Any:
+        report = await probe.check()
+        metrics.up.labels(dependency="broker").set(report.broker is None)
+        metrics.up.labels(dependency="sink").set(report.sink is None)
+        if not report.healthy:
+            log.warning("unhealthy: broker=%s sink=%s", report.broker, report.sink)
+        return web.json(report.as_json(), status=200 if report.healthy else 503)
+
+    return metrics
