@@ -25,10 +25,19 @@ err = Console(stderr=True)
 
 
 def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
+    """Settings from the environment and options; a bad value is one clear line, exit code 2."""
+    from pydantic import ValidationError
+
     values = {k: v for k, v in overrides.items() if v is not None}
     if bootstrap:
         values["kafka_bootstrap_servers"] = bootstrap
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        for error in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(p) for p in error["loc"])
+            err.print(f"[red]invalid configuration[/] {where or 'settings'}: {error['msg']}")
+        raise typer.Exit(2) from None
 
 
 BootstrapOpt = Annotated[
@@ -194,6 +203,30 @@ def enrich(
     flush()
     if bad:
         raise typer.Exit(1)
+
+
+@app.command("config")
+def config(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """Print the effective configuration (arguments, environment, COOPWIRE_ENV_FILE, defaults)
+    with passwords masked."""
+    from rich.table import Table
+
+    settings = _settings()
+    values = settings.redacted()
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(values, option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    table = Table("setting", "environment variable", "value", "from")
+    for name, value in values.items():
+        table.add_row(
+            name,
+            f"COOPWIRE_{name.upper()}",
+            "" if value is None else str(value),
+            "set" if name in settings.model_fields_set else "default",
+        )
+    Console().print(table)
 
 
 @broker_app.command("start")
