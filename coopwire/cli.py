@@ -226,7 +226,8 @@ def config(
             "" if value is None else str(value),
             "set" if name in settings.model_fields_set else "default",
         )
-    Console().print(table)
+    # Piped output is not cut at 80 columns: the whole value is the point.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @broker_app.command("start")
