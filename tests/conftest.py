@@ -73,9 +73,15 @@ def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The same settings as environment variables, as a deployed worker would get them."""
+    from pydantic import SecretStr
+
     env = {}
     for key, value in settings.model_dump(mode="json").items():
         if value is not None:
+            secret = getattr(settings, key)
+            # JSON dumps mask secrets; the worker needs the real value.
+            if isinstance(secret, SecretStr):
+                value = secret.get_secret_value()
             env[f"COOPWIRE_{key.upper()}"] = str(value)
     return env
 
