@@ -24,9 +24,9 @@ def state_path(settings: Settings):
 
 def print_report(report: PollReport, console: Console, topic: str) -> None:
     for error in report.errors:
-        console.print(f"[yellow]skipped[/] {error}")
+        console.print(f"[yellow]skipped[/] {error}", soft_wrap=True)
     for article_id, reason in report.not_delivered:
-        console.print(f"[red]not delivered[/] {article_id}: {reason}")
+        console.print(f"[red]not delivered[/] {article_id}: {reason}", soft_wrap=True)
     console.print(
         f"sent {len(report.sent)}, already sent {report.already_sent}, "
         f"skipped {len(report.errors)}, failed {len(report.not_delivered)} -> {topic}"
