@@ -2,9 +2,11 @@
 ``articles.dlq`` and the sink out.
 
 The agent reads raw bytes (Faust's own decoding would commit and then drop a bad record) and
-reads like its job: decode, enrich, store, send, ack. ``take_events`` acks a batch only after
-the loop body returns, and the body does not return before the sink write and every send
-succeeded, so the consumer offset never passes an unstored record (at-least-once).
+reads like its job: decode, enrich, store, send, ack. Batches come from ``noack_take``, so
+nothing is acked unless the agent says so, and it says so only after the sink write and every
+send succeeded; a failure is retried with backoff, never skipped. (``take_events`` would also
+ack a batch whose body raised or was cancelled, when its generator is closed.) The consumer
+offset therefore never passes an unstored record: at-least-once.
 
 Run with ``coopwire worker`` (or ``faust -A processors.app worker``).
 """
@@ -13,14 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 
 from coopwire.settings import Settings, get_settings
-from processors.batch import BatchOutcome, BatchProcessor
-from processors.dead_letters import Record
+from processors.batch import BatchOutcome, BatchProcessor, StoreAborted
+from processors.dead_letters import Record, fit_dead_letter
 from processors.enrichment import Enricher
 from processors.kafka_credentials import faust_broker_options
 from processors.metrics import setup_metrics
@@ -28,6 +31,7 @@ from processors.sinks import open_sink
 from schemas import encode
 
 log = logging.getLogger("coopwire.worker")
+T = TypeVar("T")
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -49,6 +53,8 @@ def create_app(settings: Settings) -> faust.App:
         datadir=str(settings.data_dir / f"faust-{settings.web_port}"),
         broker_commit_every=1000,
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.worker_session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.worker_session_timeout_s / 4),
     )
     raw_topic = app.topic(
         settings.topic_raw,
@@ -74,13 +80,14 @@ def create_app(settings: Settings) -> faust.App:
                     language_max_chars=settings.language_max_chars,
                     batch_size=settings.worker_batch_size,
                 ),
-                open_sink(settings.sink_url),
+                open_sink(settings.sink_url, connect_timeout_s=settings.sink_connect_timeout_s),
                 max_message_bytes=settings.max_message_bytes,
                 retry_max_s=settings.sink_retry_max_s,
             )
         return state["p"]
 
     async def send_outcome(outcome: BatchOutcome) -> None:
+        """Send the batch's messages and wait until the broker has every one of them."""
         futures = []
         for article in outcome.enriched:
             futures.append(
@@ -91,15 +98,54 @@ def create_app(settings: Settings) -> faust.App:
                 await events_topic.send(key=event.event_id.encode(), value=encode(event))
             )
         for letter in outcome.dead_letters:
+            letter = fit_dead_letter(letter, settings.max_message_bytes)
             futures.append(
                 await dlq_topic.send(key=(letter.key or "").encode() or None, value=encode(letter))
             )
         await asyncio.gather(*futures)
 
-    @app.agent(raw_topic, name="enrich-articles")
-    async def enrich_articles(stream: faust.StreamT) -> None:
+    async def until_done(what: str, size: int, step: Callable[[], Awaitable[T]]) -> T:
+        """Run one step of a batch until it succeeds, with capped backoff, saying what it
+        waits for. Giving up would mean acking records that were not processed."""
+        delay, attempt = 0.5, 1
+        while True:
+            try:
+                return await step()
+            except (asyncio.CancelledError, StoreAborted):
+                raise
+            except Exception as exc:
+                log.warning(
+                    "%s of a batch of %d records failed (attempt %d, retry in %.1fs): %r",
+                    what,
+                    size,
+                    attempt,
+                    delay,
+                    exc,
+                    exc_info=attempt == 1,
+                )
+                await asyncio.sleep(delay)
+                delay, attempt = min(delay * 2, settings.sink_retry_max_s), attempt + 1
+
+    async def process(records: list[Record]) -> BatchOutcome:
+        """Enrich, store, send: returns only when the whole batch is done."""
         loop = asyncio.get_running_loop()
-        async for events in stream.take_events(
+        n = len(records)
+
+        def in_thread(fn: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+            return lambda: loop.run_in_executor(executor, fn)
+
+        with metrics.time_enrichment():
+            outcome = await until_done(
+                "enrichment", n, in_thread(lambda: processor().enrich(records))
+            )
+        with metrics.time_sink_write():
+            await until_done("sink write", n, in_thread(lambda: processor().store(outcome)))
+        await until_done("sending", n, lambda: send_outcome(outcome))
+        return outcome
+
+    @app.agent(raw_topic, name="enrich-articles", concurrency=1)
+    async def enrich_articles(stream: faust.StreamT) -> None:
+        async for events in stream.noack_take(
             settings.worker_batch_size, within=settings.worker_batch_within_s
         ):
             records = [
@@ -112,11 +158,9 @@ def create_app(settings: Settings) -> faust.App:
                 )
                 for e in events
             ]
-            with metrics.time_enrichment():
-                outcome = await loop.run_in_executor(executor, processor().enrich, records)
-            with metrics.time_sink_write():
-                await loop.run_in_executor(executor, processor().store, outcome)
-            await send_outcome(outcome)
+            outcome = await process(records)
+            for event in events:
+                await stream.ack(event)
             metrics.record_batch(records, outcome)
             log.info(
                 "batch: %d in, %d enriched, %d dead-lettered",
@@ -128,7 +172,9 @@ def create_app(settings: Settings) -> faust.App:
     @app.on_before_shutdown.connect
     async def _close(app: faust.App, **kwargs: Any) -> None:
         if "p" in state:
-            state["p"].sink.close()
+            # Stop a sink wait first; close in the worker thread, after any write in flight.
+            state["p"].stop()
+            await asyncio.get_running_loop().run_in_executor(executor, state["p"].sink.close)
 
     return app
 

@@ -3,22 +3,28 @@
 The Faust agent hands each batch to ``BatchProcessor`` and only sends what it returns; the
 same object is exercised directly by unit tests. Sink writes retry with capped exponential
 backoff until they succeed, because the stream must not move past records it has not stored.
+An article the sink refuses for good (``SinkRejected``, e.g. a NUL character PostgreSQL cannot
+store) is dead-lettered instead, so one bad row never stalls a partition.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from processors.dead_letters import Record, decode_record, enrichment_failure
+from processors.dead_letters import Record, decode_record, enrichment_failure, sink_rejection
 from processors.enrichment import Enricher
 from processors.enrichment.events import cooperation_events
-from processors.sinks import Sink, SinkUnavailable
+from processors.sinks import Sink, SinkRejected, SinkUnavailable
 from schemas import CooperationEvent, DeadLetter, EnrichedArticle, RawArticle
 
 log = logging.getLogger("coopwire.worker")
+
+
+class StoreAborted(Exception):
+    """The worker is shutting down while the sink was still unreachable; nothing was acked."""
 
 
 @dataclass
@@ -26,6 +32,8 @@ class BatchOutcome:
     enriched: list[EnrichedArticle] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     events: list[CooperationEvent] = field(default_factory=list)
+    #: The record each enriched article came from, by article id (for late dead letters).
+    sources: dict[str, Record] = field(default_factory=dict)
 
 
 class BatchProcessor:
@@ -36,13 +44,18 @@ class BatchProcessor:
         *,
         max_message_bytes: int,
         retry_max_s: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        retry_first_s: float = 0.5,
     ) -> None:
         self.enricher = enricher
         self.sink = sink
         self.max_message_bytes = max_message_bytes
         self.retry_max_s = retry_max_s
-        self._sleep = sleep
+        self.retry_first_s = retry_first_s
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Make a waiting ``store`` give up (shutdown); the batch stays unacked and is re-read."""
+        self._stopping.set()
 
     def enrich(self, records: Sequence[Record]) -> BatchOutcome:
         outcome = BatchOutcome()
@@ -57,44 +70,80 @@ class BatchProcessor:
             return outcome
         try:
             enriched = self.enricher.enrich_many([article for _, article in valid])
+            events = [cooperation_events(article) for article in enriched]
         except Exception:
             # One bad article must not sink the batch: retry one by one to find it.
-            enriched = []
+            enriched, events = [], []
             for record, article in valid:
                 try:
-                    enriched.extend(self.enricher.enrich_many([article]))
+                    one = self.enricher.enrich_many([article])
+                    one_events = [cooperation_events(a) for a in one]
                 except Exception as exc:
                     log.exception("enrichment failed for article %s", article.id)
                     outcome.dead_letters.append(enrichment_failure(record, exc))
+                    continue
+                enriched.extend(one)
+                events.extend(one_events)
+        # Every valid record gives one enriched message, duplicates included (the sink keeps
+        # one row per id; topic consumers dedupe by key).
         outcome.enriched = enriched
-        outcome.events = [event for article in enriched for event in cooperation_events(article)]
+        outcome.sources = {article.id: record for record, article in valid}
+        outcome.events = [event for per_article in events for event in per_article]
         return outcome
 
     def store(self, outcome: BatchOutcome) -> None:
-        """Write to the sink, waiting out outages with backoff (and saying so in the log)."""
+        """Write to the sink, waiting out outages with backoff (and saying so in the log).
+
+        Returns only once every enriched article is stored or dead-lettered; raises
+        ``StoreAborted`` when the worker stops while the sink is still away."""
         if not outcome.enriched:
             return
-        delay = 0.5
+        try:
+            self._write_with_retry(outcome.enriched)
+        except SinkRejected as exc:
+            log.warning(
+                "sink refused a batch of %d (%s); writing one by one", len(outcome.enriched), exc
+            )
+            self._write_one_by_one(outcome)
+
+    def _write_one_by_one(self, outcome: BatchOutcome) -> None:
+        kept: list[EnrichedArticle] = []
+        for article in outcome.enriched:
+            try:
+                self._write_with_retry([article])
+                kept.append(article)
+            except SinkRejected as exc:
+                log.error("sink refused article %s for good: %s", article.id, exc)
+                outcome.dead_letters.append(sink_rejection(outcome.sources[article.id], exc))
+        outcome.enriched = kept
+        outcome.events = [e for article in kept for e in cooperation_events(article)]
+
+    def _write_with_retry(self, articles: Sequence[EnrichedArticle]) -> None:
+        delay = self.retry_first_s
         attempt = 1
         while True:
             try:
-                self.sink.write(outcome.enriched)
+                self.sink.write(articles)
                 if attempt > 1:
                     log.warning(
                         "sink %s is back; wrote %d articles after %d attempts",
                         self.sink.url_redacted,
-                        len(outcome.enriched),
+                        len(articles),
                         attempt,
                     )
                 return
             except SinkUnavailable as exc:
                 log.warning(
-                    "waiting for sink %s (attempt %d, retry in %.1fs): %s",
+                    "waiting for sink %s to write %d articles (attempt %d, retry in %.1fs): %s",
                     self.sink.url_redacted,
+                    len(articles),
                     attempt,
                     delay,
                     exc,
                 )
-                self._sleep(delay)
+                if self._stopping.wait(delay):
+                    raise StoreAborted(
+                        f"stopped while waiting for {self.sink.url_redacted}"
+                    ) from exc
                 delay = min(delay * 2, self.retry_max_s)
                 attempt += 1

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import orjson
 from pydantic import ValidationError
 
-from schemas import DeadLetter, ErrorDetail, RawArticle
+from schemas import DeadLetter, ErrorDetail, RawArticle, encode
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def dead_letter(
 def decode_record(record: Record, max_bytes: int) -> RawArticle | DeadLetter:
     value = record.value
     if value is None or len(value) == 0:
-        return dead_letter(record, "invalid_json", [ErrorDetail(msg="empty message value")])
+        return dead_letter(
+            record, "invalid_json", [ErrorDetail(msg="empty message value", type="empty")]
+        )
     if len(value) > max_bytes:
         return dead_letter(
             record,
@@ -96,11 +98,47 @@ def decode_record(record: Record, max_bytes: int) -> RawArticle | DeadLetter:
         )
 
 
+def short_traceback(exc: BaseException) -> str:
+    """The innermost frames only: enough to find the bug, small enough for a message."""
+    return "".join(tb.format_exception(exc, limit=-5))[-4000:]
+
+
 def enrichment_failure(record: Record, exc: BaseException) -> DeadLetter:
-    short = "".join(tb.format_exception(exc, limit=-5))[-4000:]
     return dead_letter(
         record,
         "enrichment_error",
         [ErrorDetail(msg=f"{type(exc).__name__}: {exc}", type="exception")],
-        short,
+        short_traceback(exc),
     )
+
+
+def sink_rejection(record: Record, exc: BaseException) -> DeadLetter:
+    """A valid, enriched article the sink refuses for good (not an outage)."""
+    return dead_letter(
+        record,
+        "sink_rejected",
+        [ErrorDetail(msg=f"{type(exc).__name__}: {exc}", type="sink")],
+        short_traceback(exc),
+    )
+
+
+def fit_dead_letter(letter: DeadLetter, max_bytes: int) -> DeadLetter:
+    """Cut the payload so the dead letter itself can be produced (escaping and base64 can make
+    it larger than the message it describes); the cut is recorded in ``errors``."""
+    size = len(encode(letter))
+    if size <= max_bytes:
+        return letter
+    original = len(letter.payload)
+    keep = original
+    while True:
+        keep = max(0, min(keep - 1, keep * (max_bytes - 512) // size))
+        note = ErrorDetail(
+            msg=f"payload cut to {keep} of {original} characters to fit the topic",
+            type="payload_truncated",
+        )
+        cut = letter.model_copy(
+            update={"payload": letter.payload[:keep], "errors": [*letter.errors, note]}
+        )
+        size = len(encode(cut))
+        if size <= max_bytes or keep == 0:
+            return cut

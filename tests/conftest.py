@@ -15,6 +15,7 @@ import pytest
 from coopwire.broker import LocalBroker, free_port
 from coopwire.settings import Settings
 from tests.kafka_helpers import WorkerProcess
+from tests.postgres_server import LocalPostgres, create_database
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "articles.jsonl"
@@ -100,3 +101,38 @@ def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., W
     yield start
     for worker in workers:
         worker.stop()
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[LocalPostgres | None]:
+    """A throwaway cluster owned by this test session, or None when
+    ``COOPWIRE_TEST_POSTGRES_URL`` names a server to use instead."""
+    import os
+
+    if os.environ.get("COOPWIRE_TEST_POSTGRES_URL"):
+        yield None
+        return
+    server = LocalPostgres(port=free_port())
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: LocalPostgres | None) -> str:
+    """URL of a database on the session's server (for creating per-test databases)."""
+    import os
+
+    return postgres_server.url if postgres_server else os.environ["COOPWIRE_TEST_POSTGRES_URL"]
+
+
+@pytest.fixture
+def postgres_sink_url(postgres_url: str) -> str:
+    """A fresh, empty database for this test."""
+    return create_database(postgres_url, f"coopwire_test_{uuid.uuid4().hex[:10]}")

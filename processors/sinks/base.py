@@ -21,6 +21,10 @@ class SinkUnavailable(Exception):
     """The sink cannot be reached right now; the caller retries with backoff."""
 
 
+class SinkRejected(Exception):
+    """The sink refuses this data for good (not an outage): retrying cannot help."""
+
+
 @dataclass(frozen=True)
 class Rows:
     articles: list[tuple]
@@ -121,7 +125,8 @@ class Sink(abc.ABC):
         self.close()
 
 
-def open_sink(url: str) -> Sink:
+def open_sink(url: str, *, connect_timeout_s: float = 5.0) -> Sink:
+    """The sink for ``url``; creates or migrates its schema (PostgreSQL: as soon as it answers)."""
     if url.startswith("sqlite:///"):
         from processors.sinks.sqlite import SQLiteSink
 
@@ -129,5 +134,5 @@ def open_sink(url: str) -> Sink:
     if url.startswith(("postgresql://", "postgres://")):
         from processors.sinks.postgres import PostgresSink
 
-        return PostgresSink(url)
+        return PostgresSink(url, connect_timeout_s=connect_timeout_s)
     raise ValueError(f"unsupported sink URL {url!r}: use sqlite:///path or postgresql://...")

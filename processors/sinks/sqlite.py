@@ -1,4 +1,9 @@
-"""The embedded SQLite sink: one file, WAL mode so reports can read while the worker writes."""
+"""The embedded SQLite sink: one file, WAL mode so reports can read while the worker writes.
+
+Writers take the database lock at the start of each transaction (``BEGIN IMMEDIATE``), so two
+workers sharing one file wait for each other instead of failing; the schema is versioned in
+``coopwire_schema_version`` like the PostgreSQL one.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,13 @@ from processors.sinks.base import (
     ENTITY_COLUMNS,
     EVENT_COLUMNS,
     Sink,
+    SinkRejected,
     SinkUnavailable,
     rows_for,
 )
 from schemas import EnrichedArticle
 
-SCHEMA = """
+MIGRATION_1 = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     title TEXT, url TEXT, source TEXT, published_at TEXT,
@@ -41,6 +47,15 @@ CREATE TABLE IF NOT EXISTS cooperation_events (
 CREATE INDEX IF NOT EXISTS cooperation_events_pair ON cooperation_events (country_a, country_b);
 CREATE INDEX IF NOT EXISTS cooperation_events_article ON cooperation_events (article_id);
 """
+MIGRATION_2 = """
+CREATE INDEX IF NOT EXISTS entities_canonical ON entities (type, canonical);
+"""
+#: Ordered migrations: (version, what it does, SQL). Applied ones are never edited; add more.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "articles, entities and cooperation events", MIGRATION_1),
+    (2, "indexes for pair and per-article queries", MIGRATION_2),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def _placeholders(columns: str) -> str:
@@ -52,12 +67,37 @@ class SQLiteSink(Sink):
         self.url = url
         self.path = Path(url.removeprefix("sqlite:///"))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._conn = sqlite3.connect(
+            self.path, timeout=30, check_same_thread=False, isolation_level="IMMEDIATE"
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.executescript(SCHEMA)
-        self._conn.commit()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._conn:
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS coopwire_schema_version ("
+                " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
+                " applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
+            row = self._conn.execute(
+                "SELECT coalesce(max(version), 0) FROM coopwire_schema_version"
+            ).fetchone()
+            for version, description, sql in MIGRATIONS:
+                if version <= row[0]:
+                    continue
+                for statement in filter(str.strip, sql.split(";")):
+                    self._conn.execute(statement)
+                self._conn.execute(
+                    "INSERT INTO coopwire_schema_version (version, description) VALUES (?, ?)",
+                    (version, description),
+                )
+
+    def schema_version(self) -> int:
+        row = self._conn.execute("SELECT max(version) FROM coopwire_schema_version").fetchone()
+        return int(row[0] or 0)
 
     def write(self, batch: Sequence[EnrichedArticle]) -> None:
         if not batch:
@@ -89,6 +129,8 @@ class SQLiteSink(Sink):
                 )
         except sqlite3.OperationalError as exc:
             raise SinkUnavailable(f"SQLite {self.path}: {exc}") from exc
+        except sqlite3.IntegrityError as exc:
+            raise SinkRejected(f"SQLite refused the batch: {exc}") from exc
 
     def ping(self) -> bool:
         try:
