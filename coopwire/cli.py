@@ -230,6 +230,34 @@ def config(
     Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
+@app.command()
+def schema(
+    out: Annotated[
+        str | None, typer.Option(help="Folder to write to (default: the schemas package).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when files differ from models.")
+    ] = False,
+) -> None:
+    """Generate the consumer contract: a JSON Schema per topic payload, and asyncapi.yaml."""
+    from pathlib import Path
+
+    from schemas.generate import SCHEMAS_DIR, drift, write
+
+    directory = Path(out) if out else SCHEMAS_DIR
+    if check:
+        stale = drift(directory)
+        for name in stale:
+            err.print(f"[red]out of date[/] {directory / name}")
+        if stale:
+            err.print("run `coopwire schema` and commit the files")
+            raise typer.Exit(1)
+        err.print(f"contract in {directory} matches the models")
+        return
+    for path in write(directory):
+        err.print(f"wrote {path}")
+
+
 @broker_app.command("start")
 def broker_start(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 120.0,
