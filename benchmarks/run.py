@@ -162,8 +162,12 @@ def group_ready(bootstrap: str, group: str, members: int, timeout: float = 120) 
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            info = admin.describe_consumer_groups([group])[0]
-            if info.state == "Stable" and len(info.members) == members:
+            try:
+                info = admin.describe_groups([group]).get(group, {})
+            except Exception:  # the group does not exist until the first member joins
+                info = {}
+            state = str(info.get("group_state", info.get("state", "")))
+            if state.lower() == "stable" and len(info.get("members", [])) == members:
                 return
             time.sleep(0.5)
     finally:
