@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     # Health
     health_timeout_s: float = Field(default=5.0, gt=0, description="Per probe (broker, sink)")
 
+    # Producer
+    producer_delivery_timeout_s: float = Field(
+        default=120.0, gt=0, description="Give up on a message (and report it) after this long"
+    )
+
     # Enrichment
     language_max_chars: int = Field(default=2000, ge=100)
 
