@@ -248,14 +248,14 @@ def schema(
     if check:
         stale = drift(directory)
         for name in stale:
-            err.print(f"[red]out of date[/] {directory / name}")
+            err.print(f"[red]out of date[/] {directory / name}", soft_wrap=True)
         if stale:
             err.print("run `coopwire schema` and commit the files")
             raise typer.Exit(1)
         err.print(f"contract in {directory} matches the models")
         return
     for path in write(directory):
-        err.print(f"wrote {path}")
+        err.print(f"wrote {path}", soft_wrap=True)
 
 
 @broker_app.command("start")
