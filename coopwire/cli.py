@@ -40,6 +40,20 @@ def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
+def _kafka_settings(bootstrap: str | None = None, **overrides: object) -> Settings:
+    """Settings for a command that talks to Kafka: a refused password or certificate ends the
+    command here, with exit code 3 and the broker's reason, instead of a bootstrap timeout."""
+    from coopwire.kafka_preflight import KafkaSecurityError, check_kafka_security
+
+    settings = _settings(bootstrap, **overrides)
+    try:
+        check_kafka_security(settings)
+    except KafkaSecurityError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(3) from None
+    return settings
+
+
 BootstrapOpt = Annotated[
     str | None,
     typer.Option("--bootstrap-servers", "-b", help="Kafka bootstrap servers (host:port,...)."),
@@ -64,7 +78,7 @@ def produce(
 
     from producers.kafka_producer import ArticleProducer
 
-    settings = _settings(bootstrap)
+    settings = _kafka_settings(bootstrap)
     if feed:
         from coopwire.feed_command import run_feeds
 
@@ -107,7 +121,7 @@ def worker(
     from coopwire.kafka_admin import ensure_topics
     from processors.app import create_app
 
-    settings = _settings(bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel)
+    settings = _kafka_settings(bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel)
     created = ensure_topics(settings)
     if created:
         err.print(f"created topics: {', '.join(created)}")
@@ -130,7 +144,7 @@ def consume(
 
     from coopwire.settings import kafka_python_options
 
-    settings = _settings(bootstrap)
+    settings = _kafka_settings(bootstrap)
     consumer = KafkaConsumer(
         topic,
         **kafka_python_options(settings),
