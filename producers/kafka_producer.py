@@ -2,7 +2,9 @@
 
 ``acks="all"`` with the idempotent producer: retries after a broker failure never duplicate a
 message, and every send is confirmed before the summary is printed, so the exit code tells the
-truth about delivery.
+truth about delivery. A message the broker has not confirmed within
+``producer_delivery_timeout_s`` (broker down for longer than that) is counted as failed, with
+its id and the error, never as sent.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
 from coopwire.settings import Settings, kafka_python_options
 from producers.jsonl import Rejected, read_articles
@@ -29,6 +32,7 @@ class ProduceReport:
 
 
 def make_producer(settings: Settings, **overrides: object) -> KafkaProducer:
+    delivery_ms = int(settings.producer_delivery_timeout_s * 1000)
     options: dict[str, object] = {
         **kafka_python_options(settings),
         "acks": "all",
@@ -37,8 +41,10 @@ def make_producer(settings: Settings, **overrides: object) -> KafkaProducer:
         "batch_size": 256 * 1024,
         "compression_type": "gzip",
         "max_request_size": settings.max_message_bytes * 2,
-        "delivery_timeout_ms": 120_000,
-        "request_timeout_ms": 30_000,
+        "delivery_timeout_ms": delivery_ms,
+        "request_timeout_ms": min(30_000, max(1, delivery_ms - 10)),
+        # send() blocks at most this long for metadata or buffer space, then fails the message.
+        "max_block_ms": delivery_ms,
         "client_id": "coopwire-producer",
     }
     options.update(overrides)
@@ -52,9 +58,13 @@ class ArticleProducer:
         self._producer = make_producer(settings, **overrides)
 
     def send(self, article: RawArticle, report: ProduceReport) -> None:
-        future = self._producer.send(
-            self.topic, key=article.id.encode("utf-8"), value=encode(article)
-        )
+        try:
+            future = self._producer.send(
+                self.topic, key=article.id.encode("utf-8"), value=encode(article)
+            )
+        except KafkaError as exc:
+            report.failed.append((article.id, f"{type(exc).__name__}: {exc}"))
+            return
 
         def on_success(_metadata: object) -> None:
             report.sent += 1

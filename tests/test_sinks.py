@@ -1,0 +1,156 @@
+"""Both sinks against real databases: a SQLite file and a real PostgreSQL server.
+
+Writes are idempotent upserts keyed by article id; the schema is versioned; an outage is
+``SinkUnavailable`` (retry), data the database refuses for good is ``SinkRejected``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from coopwire.broker import free_port
+from processors.sinks import Sink, SinkRejected, SinkUnavailable, open_sink
+from schemas import (
+    Cooperation,
+    CooperationPair,
+    EnrichedArticle,
+    Entity,
+    Language,
+    Processing,
+)
+from tests.postgres_server import LocalPostgres, create_database
+
+
+def article(
+    article_id: str,
+    *,
+    title: str = "Titre",
+    persons: tuple[str, ...] = ("A B",),
+    text: str = "La police belge et la police française.",
+) -> EnrichedArticle:
+    return EnrichedArticle(
+        id=article_id,
+        title=title,
+        text=text,
+        language=Language(code="fr", confidence=0.99),
+        entities=[Entity(text=p, type="PERSON", canonical=p, count=1) for p in persons]
+        + [Entity(text="Belgique", type="LOC", canonical="Belgique", country="BE", count=2)],
+        countries=["BE", "FR"],
+        cooperation=Cooperation(
+            score=0.8, pairs=[CooperationPair(countries=("FR", "BE"), topics=["police"])]
+        ),
+        processing=Processing(
+            pipeline_version="test", processed_at=datetime.now(UTC), duration_ms=1.0
+        ),
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sink_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sink.db'}"
+    return request.getfixturevalue("postgres_sink_url")
+
+
+@pytest.fixture
+def sink(sink_url: str) -> Iterator[Sink]:
+    with open_sink(sink_url) as opened:
+        yield opened
+
+
+def counts(sink: Sink) -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        sink.query(f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("articles", "entities", "cooperation_events")
+    )
+
+
+def test_the_same_article_twice_is_one_row_with_the_latest_content(sink: Sink):
+    sink.write([article("a1", title="v1", persons=("Jean Dupont", "Marie Curie"))])
+    sink.write([article("a1", title="v2", persons=("Jean Dupont",)), article("a2")])
+    sink.write([article("a2"), article("a2")])
+
+    assert counts(sink) == (2, 4, 2)
+    assert sink.query("SELECT title FROM articles WHERE id = 'a1'") == [("v2",)]
+    persons = sink.query(
+        "SELECT canonical FROM entities WHERE article_id = 'a1' AND type = 'PERSON'"
+    )
+    assert persons == [("Jean Dupont",)]
+    assert sink.query("SELECT event_id FROM cooperation_events ORDER BY event_id") == [
+        ("a1:BE-FR",),
+        ("a2:BE-FR",),
+    ]
+
+
+def test_schema_is_versioned_and_reopening_migrates_nothing(sink_url: str):
+    with open_sink(sink_url) as first:
+        first.write([article("a1")])
+        assert first.schema_version() == 2  # type: ignore[attr-defined]
+    with open_sink(sink_url) as again:
+        assert again.schema_version() == 2  # type: ignore[attr-defined]
+        versions = again.query("SELECT version FROM coopwire_schema_version ORDER BY version")
+        assert versions == [(1,), (2,)]
+        assert counts(again) == (1, 2, 1)
+
+
+def test_postgresql_refuses_a_nul_character_for_good(postgres_sink_url: str):
+    with open_sink(postgres_sink_url) as sink:
+        with pytest.raises(SinkRejected):
+            sink.write([article("nul", text="La police\x00 belge.")])
+        sink.write([article("fine")])  # the connection is still usable
+        assert counts(sink)[0] == 1
+
+
+@pytest.fixture
+def stoppable_postgres(postgres_server: LocalPostgres | None) -> Iterator[LocalPostgres]:
+    """The session's own server, or a throwaway one when the session uses an external URL."""
+    if postgres_server is not None:
+        yield postgres_server
+        if not postgres_server.is_running():
+            postgres_server.start()
+        return
+    server = LocalPostgres(port=free_port())
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+def test_postgresql_outage_is_unavailable_then_the_sink_reconnects(stoppable_postgres):
+    url = create_database(stoppable_postgres.url, "sink_outage")
+    with open_sink(url, connect_timeout_s=2) as sink:
+        sink.write([article("before")])
+        stoppable_postgres.stop()
+        try:
+            with pytest.raises(SinkUnavailable):
+                sink.write([article("during")])
+            with pytest.raises(SinkUnavailable):  # reconnecting fails while it is down
+                sink.write([article("during")])
+            assert not sink.ping()
+        finally:
+            stoppable_postgres.start()
+        sink.write([article("during"), article("after")])
+        assert sink.query("SELECT id FROM articles ORDER BY id") == [
+            ("after",),
+            ("before",),
+            ("during",),
+        ]
+
+
+def test_a_postgresql_sink_opened_while_the_server_is_down_waits_for_it(stoppable_postgres):
+    url = create_database(stoppable_postgres.url, "sink_late")
+    stoppable_postgres.stop()
+    try:
+        sink = open_sink(url, connect_timeout_s=2)  # does not raise: it connects on write
+        with pytest.raises(SinkUnavailable, match="cannot connect"):
+            sink.write([article("x")])
+    finally:
+        stoppable_postgres.start()
+    sink.write([article("x")])
+    assert sink.schema_version() == 2  # type: ignore[attr-defined]
+    sink.close()
