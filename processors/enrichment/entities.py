@@ -1,40 +1,258 @@
-"""Named entities from a spaCy Doc, folded into one record per entity per article."""
+"""Entities of one article: spaCy's where a pipeline is installed, gazetteers and rules
+everywhere, repaired and folded into one record per real-world entity.
+
+Repairs of known statistical mistakes:
+- a span the gazetteers know wins over spaCy's label (DEA tagged MISC is an ORG; "Etats-Unis"
+  tagged ORG is a LOC with code US);
+- demonyms ("Américains", "Belge") tagged LOC are not places: they count toward ``countries``
+  but are not entities;
+- ministry words ("Justice" in "ministre de la Justice") are no places or organisations.
+
+Persons: "M. Van Quickenborne", "Van Quickenborne" and "Vincent Van Quickenborne" are one
+PERSON whose canonical name is the longest full name and whose count sums all mentions.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import re
+from collections import Counter
+from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from schemas import Entity, EntityType
+from processors.enrichment.gazetteer import Match
+from processors.enrichment.lexicon import Lexicon, Organization, Place, cldr_country_names
+from processors.enrichment.persons import titled_persons
+from processors.enrichment.text import fold_key
 
 # spaCy label sets differ per pipeline (WikiNER for fr/nl/de, OntoNotes for en).
-LABELS: dict[str, EntityType] = {
-    "PER": EntityType.PERSON,
-    "PERSON": EntityType.PERSON,
-    "ORG": EntityType.ORG,
-    "LOC": EntityType.LOC,
-    "GPE": EntityType.LOC,
-    "MISC": EntityType.MISC,
-    "NORP": EntityType.MISC,
+LABELS: dict[str, str] = {
+    "PER": "PERSON",
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "LOC": "LOC",
+    "GPE": "LOC",
+    "MISC": "MISC",
+    "NORP": "MISC",
 }
+_SPACY_OVERLAP = 0.6
+_ACRONYM_DEFINITION = re.compile(
+    r"(?P<long>[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){1,9})[ \t]*\((?P<short>[A-Z][A-Za-z]{1,7})\)"
+)
 
 
-def entities_from_doc(doc: Doc) -> list[Entity]:
-    surface: dict[tuple[EntityType, str], Counter[str]] = defaultdict(Counter)
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    type: str
+    surface: str
+    canonical: str
+    country: str | None = None
+    weak: bool = False  # a rule-found one-word person: kept only as a short form of a name
+
+
+def extract_entities(
+    text: str,
+    folded: str,
+    lex: Lexicon,
+    places: list[Match[Place]],
+    organizations: list[Match[Organization]],
+    doc: Doc | None,
+) -> list[Mention]:
+    """All entity mentions of the article, overlaps resolved, persons not yet merged."""
+    strong: list[Mention] = []
+    for m in organizations:
+        org = m.payload
+        strong.append(
+            Mention(m.start, m.end, "ORG", text[m.start : m.end], org.canonical, org.country)
+        )
+    country_names = cldr_country_names(lex.language) or cldr_country_names("en")
+    by_code = {code: name for name, code in country_names.items()}
+    demonyms: list[Match[Place]] = []
+    for m in places:
+        place = m.payload
+        if place.kind == "demonym":
+            demonyms.append(m)
+            continue
+        canonical = (
+            place.canonical if place.kind == "capital" else by_code.get(place.code, place.canonical)
+        )
+        strong.append(Mention(m.start, m.end, "LOC", text[m.start : m.end], canonical, place.code))
+    strong.extend(_acronym_definitions(text, lex, strong))
+    accepted = _without_overlaps(strong)
+    blockers = [(m.start, m.end) for m in accepted] + [(m.start, m.end) for m in demonyms]
+
+    candidates: list[Mention] = []
+    if doc is not None:
+        candidates.extend(_spacy_mentions(doc, lex, blockers))
+    covered = list(places) + list(organizations)
+    for person in titled_persons(text, folded, lex, covered):
+        if _overlap_ratio(person.start, person.end, blockers) > 0:
+            continue
+        name = _strip_titles(person.name, lex)
+        if name:
+            candidates.append(
+                Mention(person.start, person.end, "PERSON", person.name, name, weak=" " not in name)
+            )
+    return accepted + _resolve_persons_and_rest(candidates)
+
+
+def _acronym_definitions(text: str, lex: Lexicon, known: list[Mention]) -> list[Mention]:
+    """ "Agence américaine de lutte contre la drogue (DEA)": the long form after an
+    organisation head noun, and the acronym, are both organisations."""
+    found: list[Mention] = []
+    for match in _ACRONYM_DEFINITION.finditer(text):
+        words = match.group("long").split()
+        for word in words:
+            head = word.split("'")[-1].split("’")[-1]
+            if head[:1].isupper() and fold_key(head) in lex.organization_heads:
+                offset = (
+                    match.start("long") + match.group("long").index(word) + (len(word) - len(head))
+                )
+                long_form = text[offset : match.end("long")].strip()
+                if len(long_form.split()) >= 2:
+                    found.append(
+                        Mention(offset, offset + len(long_form), "ORG", long_form, long_form)
+                    )
+                short = match.group("short")
+                if not any(k.surface == short for k in known):
+                    s = match.start("short")
+                    found.append(Mention(s, s + len(short), "ORG", short, short))
+                break
+    return found
+
+
+def _spacy_mentions(doc: Doc, lex: Lexicon, blockers: list[tuple[int, int]]) -> list[Mention]:
+    found: list[Mention] = []
     for ent in doc.ents:
         etype = LABELS.get(ent.label_)
-        text = " ".join(ent.text.split())
-        if etype is None or len(text) < 2:
+        surface = " ".join(ent.text.split())
+        if etype is None or len(surface) < 2 or "\n" in ent.text.strip():
             continue
-        surface[(etype, text)][text] += 1
-    return [
-        Entity(
-            text=forms.most_common(1)[0][0],
-            type=etype,
-            canonical=canonical,
-            country=None,
-            count=sum(forms.values()),
+        if not surface[0].isupper() and not surface[0].isdigit():
+            continue  # "ministre belge de l'Intérieur": a role, not a name
+        if _overlap_ratio(ent.start_char, ent.end_char, blockers) >= _SPACY_OVERLAP:
+            continue  # the gazetteers know this span better (type, code, demonym)
+        key = fold_key(surface)
+        if key in lex.not_entities or key in lex.department_words or key in lex.demonym_keys:
+            continue
+        canonical = surface
+        if etype == "PERSON":
+            canonical = _strip_titles(surface, lex)
+            if not canonical or len(canonical.split()) > 5:
+                continue
+        found.append(Mention(ent.start_char, ent.end_char, etype, surface, canonical))
+    return found
+
+
+def _strip_titles(name: str, lex: Lexicon) -> str:
+    words = name.strip(" ,.'\"").split()
+    while words and (
+        fold_key(words[0]) in lex.honorifics
+        or (
+            lex.person_titles.find(fold_key(words[0])) != []
+            and fold_key(words[0])
+            == fold_key(lex.person_titles.find(fold_key(words[0]))[0].pattern)
         )
-        for (etype, canonical), forms in sorted(surface.items(), key=lambda kv: kv[0][1])
-    ]
+        or fold_key(words[0]) in lex.demonym_keys
+        or fold_key(words[0]) in lex.department_words
+    ):
+        words.pop(0)
+    while words and words[-1].endswith("'s"):
+        words[-1] = words[-1][:-2]
+    return " ".join(words)
+
+
+def _overlap_ratio(start: int, end: int, spans: list[tuple[int, int]]) -> float:
+    length = max(end - start, 1)
+    covered = sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
+    return min(covered / length, 1.0)
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _resolve_persons_and_rest(candidates: list[Mention]) -> list[Mention]:
+    """Overlapping rule and spaCy mentions: the longer span wins (a fuller name)."""
+    return _without_overlaps(candidates)
+
+
+@dataclass(slots=True)
+class Folded:
+    type: str
+    canonical: str
+    text: str
+    country: str | None
+    count: int
+
+
+def fold_entities(mentions: list[Mention]) -> list[Folded]:
+    """One record per entity: persons merged by name, others by type and canonical form."""
+    persons = [m for m in mentions if m.type == "PERSON"]
+    merged = merge_persons(persons)
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for m in mentions:
+        canonical = (
+            merged.get(fold_key(m.canonical), m.canonical) if m.type == "PERSON" else m.canonical
+        )
+        if m.type == "PERSON" and fold_key(canonical) not in merged.values_keys:
+            continue
+        groups.setdefault((m.type, fold_key(canonical)), []).append(
+            Mention(m.start, m.end, m.type, m.surface, canonical, m.country, m.weak)
+        )
+    result: list[Folded] = []
+    for (etype, _key), group in groups.items():
+        surfaces = Counter(m.surface for m in group)
+        canonicals = Counter(m.canonical for m in group)
+        countries = Counter(m.country for m in group if m.country)
+        result.append(
+            Folded(
+                type=etype,
+                canonical=max(canonicals, key=lambda c: (len(c), canonicals[c])),
+                text=surfaces.most_common(1)[0][0],
+                country=countries.most_common(1)[0][0] if countries else None,
+                count=len(group),
+            )
+        )
+    return sorted(result, key=lambda f: (f.type, fold_key(f.canonical)))
+
+
+class PersonIndex(dict):
+    """Maps a name key to the key's full name; ``values_keys`` are the names kept."""
+
+    values_keys: set[str]
+
+
+def merge_persons(persons: list[Mention]) -> PersonIndex:
+    """Short forms ("Van Quickenborne", "Garland") join the one longer name they end with;
+    one-word rule-found names that join nothing are dropped."""
+    names: dict[str, Mention] = {}
+    for m in persons:
+        key = fold_key(m.canonical)
+        if key not in names or (names[key].weak and not m.weak):
+            names[key] = m
+    keys = sorted(names, key=lambda k: -len(k.split()))
+    index = PersonIndex()
+    kept: set[str] = set()
+    for key in keys:
+        words = key.split()
+        longer = [
+            k for k in kept if len(k.split()) > len(words) and k.split()[-len(words) :] == words
+        ]
+        if len(longer) == 1:
+            index[key] = names[longer[0]].canonical
+            continue
+        if names[key].weak and not longer:
+            continue
+        if longer:
+            continue  # ambiguous short form: belongs to two people
+        kept.add(key)
+        index[key] = names[key].canonical
+    index.values_keys = {fold_key(v) for v in index.values()}
+    return index

@@ -2,6 +2,7 @@
 
 ``Enricher.enrich_many`` is the fast path (one ``nlp.pipe`` call per language per batch); the
 worker and the offline commands both call it, so their output is identical for the same input.
+Gazetteer automata and spaCy pipelines are built once per process and per language.
 """
 
 from __future__ import annotations
@@ -10,12 +11,25 @@ import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from processors.enrichment.entities import entities_from_doc
-from processors.enrichment.language import detect_language
-from processors.enrichment.models import load_pipeline
-from schemas import Cooperation, EnrichedArticle, Entity, Language, Processing, RawArticle
+from spacy.tokens import Doc
 
-PIPELINE_VERSION = "0.1.0"
+from processors.enrichment.cooperation import analyse
+from processors.enrichment.entities import extract_entities, fold_entities
+from processors.enrichment.language import UNDETERMINED, detect_language
+from processors.enrichment.lexicon import lexicon_for
+from processors.enrichment.models import load_pipeline
+from processors.enrichment.text import fold
+from schemas import (
+    Cooperation,
+    EnrichedArticle,
+    Entity,
+    EntityType,
+    Language,
+    Processing,
+    RawArticle,
+)
+
+PIPELINE_VERSION = "0.2.0"
 
 
 class Enricher:
@@ -29,7 +43,7 @@ class Enricher:
     def enrich_many(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle]:
         started = [time.perf_counter() for _ in articles]
         languages = [detect_language(a.title, a.text, self.language_max_chars) for a in articles]
-        entities: list[list[Entity]] = [[] for _ in articles]
+        docs: list[Doc | None] = [None] * len(articles)
         by_lang: dict[str, list[int]] = {}
         for i, lang in enumerate(languages):
             by_lang.setdefault(lang.code, []).append(i)
@@ -37,37 +51,71 @@ class Enricher:
             nlp = load_pipeline(code)
             if nlp is None:
                 continue
-            texts = (_full_text(articles[i]) for i in indices)
+            texts = (full_text(articles[i]) for i in indices)
             for i, doc in zip(indices, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
-                entities[i] = entities_from_doc(doc)
-        finished = datetime.now(UTC)
-        return [
-            _build(article, languages[i], entities[i], started[i], finished)
-            for i, article in enumerate(articles)
-        ]
+                docs[i] = doc
+        results = []
+        for i, article in enumerate(articles):
+            entities, countries, cooperation = analyse_article(article, languages[i], docs[i])
+            results.append(
+                _build(article, languages[i], entities, countries, cooperation, started[i])
+            )
+        return results
 
 
-def _full_text(article: RawArticle) -> str:
+def full_text(article: RawArticle) -> str:
+    """Title and body as one text (the offsets every extractor works on)."""
     return f"{article.title}\n\n{article.text}" if article.title else article.text
+
+
+def analyse_article(
+    article: RawArticle, language: Language, doc: Doc | None
+) -> tuple[list[Entity], list[str], Cooperation]:
+    """Entities, countries and cooperation of one article (spaCy ``doc`` when available)."""
+    code = (
+        article.language_hint
+        if language.code == UNDETERMINED and article.language_hint
+        else language.code
+    )
+    lex = lexicon_for(code)
+    text = full_text(article)
+    folded = fold(text)
+    lowered = folded.lower()
+    places = lex.places.find(folded, lowered)
+    organizations = lex.organizations.find(folded, lowered)
+    mentions = extract_entities(text, folded, lex, places, organizations, doc)
+    entities = [
+        Entity(
+            text=f.text,
+            type=EntityType(f.type),
+            canonical=f.canonical,
+            country=f.country,
+            count=f.count,
+        )
+        for f in fold_entities(mentions)
+    ]
+    countries = sorted({m.payload.code for m in places})
+    cooperation = analyse(text, folded, lex, places, organizations)
+    return entities, countries, cooperation
 
 
 def _build(
     article: RawArticle,
     language: Language,
     entities: list[Entity],
+    countries: list[str],
+    cooperation: Cooperation,
     started: float,
-    finished: datetime,
 ) -> EnrichedArticle:
-    countries = sorted({e.country for e in entities if e.country})
     return EnrichedArticle(
         **article.model_dump(),
         language=language,
         entities=entities,
         countries=countries,
-        cooperation=Cooperation(),
+        cooperation=cooperation,
         processing=Processing(
             pipeline_version=PIPELINE_VERSION,
-            processed_at=finished,
+            processed_at=datetime.now(UTC),
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
         ),
     )

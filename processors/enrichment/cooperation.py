@@ -1,0 +1,264 @@
+"""Cooperation topics and cooperating country pairs, sentence by sentence.
+
+A sentence is cooperation context when it has a cooperation cue ("coopération", "agreed",
+"samenwerken", "vereinbarten"), refers to the partners as a pair ("les deux pays", "both
+countries") or names two partners. Topics count only in such sentences, and only when the
+article has at least one: sport or business news that merely mentions "police" or "accord"
+gives no topics and a score of 0.
+
+A pair is two countries acting as partners in one cooperation sentence, not two countries
+mentioned together. A mention is a partner when it is
+- coordinated with another country ("la Belgique et les Etats-Unis", "Britain and Spain",
+  "Bruxelles et Washington", "entre X et Y") and not after a place preposition ("en Ukraine");
+- a demonym next to an official role ("ministre belge", "Duitse minister", "police
+  française", "Spanish Interior Minister");
+- the subject opening the sentence, or the partner after "avec"/"with"/"met"/"mit";
+- a demonym on a counterpart ("son homologue américain"), which pairs with the partner of the
+  same or the previous sentence.
+"Crimes de guerre commis par la Russie en Ukraine" names neither as a partner.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from processors.enrichment.gazetteer import Match
+from processors.enrichment.lexicon import Lexicon, Organization, Place
+from processors.enrichment.taxonomy import TOPIC_IDS
+from processors.enrichment.text import Sentence, sentences
+from schemas import Cooperation, CooperationPair, CooperationTopic
+
+_WORD = re.compile(r"[^\W\d_]+'|[^\W_]+")
+_ROLE_WINDOW_WORDS = 2
+
+
+@dataclass
+class SentenceFacts:
+    sentence: Sentence
+    cue: bool = False
+    anaphora: bool = False
+    counterpart: bool = False
+    topics: dict[str, int] = field(default_factory=dict)
+    partners: set[str] = field(default_factory=set)
+    counterpart_partners: set[str] = field(default_factory=set)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def context(self) -> bool:
+        return self.cue or self.anaphora or bool(self.pairs)
+
+
+def analyse(
+    text: str,
+    folded: str,
+    lex: Lexicon,
+    places: list[Match[Place]],
+    organizations: list[Match[Organization]],
+) -> Cooperation:
+    lowered = folded.lower()
+    facts = [SentenceFacts(s) for s in sentences(text)]
+    if not facts:
+        return Cooperation()
+    locate = _Locator(facts)
+    for m in lex.cooperation.find(folded, lowered):
+        locate(m.start).cue = True
+    for m in lex.both_countries.find(folded, lowered):
+        locate(m.start).anaphora = True
+    for m in lex.counterparts.find(folded, lowered):
+        locate(m.start).counterpart = True
+    for m in lex.topics.find(folded, lowered):
+        f = locate(m.start)
+        f.topics[m.payload.topic] = f.topics.get(m.payload.topic, 0) + 1
+    _conjunctive_topics(lex, folded, lowered, locate)
+    for m in organizations:
+        if m.payload.law_enforcement:
+            f = locate(m.start)
+            f.topics["law_enforcement"] = f.topics.get("law_enforcement", 0) + 1
+    roles = lex.partner_roles.find(folded, lowered)
+    counterparts = lex.counterparts.find(folded, lowered)
+    by_sentence: dict[int, list[Match[Place]]] = {}
+    for m in places:
+        by_sentence.setdefault(locate.index(m.start), []).append(m)
+    for i, f in enumerate(facts):
+        mentions = by_sentence.get(i, [])
+        f.partners, f.counterpart_partners = _partners(
+            lowered, f.sentence, mentions, roles, counterparts, lex
+        )
+    for m in organizations:
+        if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
+            locate(m.start).partners.add(m.payload.country)
+    for i, f in enumerate(facts):
+        if f.cue and len(f.partners) >= 2:
+            f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
+        for code in f.counterpart_partners:
+            others = (f.partners - {code}) or (facts[i - 1].partners - {code} if i > 0 else set())
+            f.pairs |= {tuple(sorted((code, other))) for other in others}
+    return _summarise(facts)
+
+
+class _Locator:
+    """Which sentence an offset falls in (sentences are sorted and disjoint)."""
+
+    def __init__(self, facts: list[SentenceFacts]) -> None:
+        self.facts = facts
+        self.starts = [f.sentence.start for f in facts]
+
+    def index(self, offset: int) -> int:
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def __call__(self, offset: int) -> SentenceFacts:
+        return self.facts[self.index(offset)]
+
+
+def _conjunctive_topics(lex: Lexicon, folded: str, lowered: str, locate: _Locator) -> None:
+    """Cues written ``a+b`` ("échang*+information*") hold when all parts share a sentence."""
+    seen: dict[tuple[int, str], set[str]] = {}
+    parts_needed: dict[str, tuple[str, int]] = {}
+    for m in lex.topic_parts.find(folded, lowered, overlapping=True):
+        cue = m.payload
+        seen.setdefault((locate.index(m.start), cue.cue), set()).add(m.pattern)
+        parts_needed[cue.cue] = (cue.topic, cue.parts)
+    for (index, cue), parts in seen.items():
+        topic, needed = parts_needed[cue]
+        if len(parts) >= needed:
+            f = locate.facts[index]
+            f.topics[topic] = f.topics.get(topic, 0) + 1
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _partners(
+    lowered: str,
+    sentence: Sentence,
+    mentions: list[Match[Place]],
+    roles: list[Match[str]],
+    counterparts: list[Match[str]],
+    lex: Lexicon,
+) -> tuple[set[str], set[str]]:
+    partners: set[str] = set()
+    counterpart_partners: set[str] = set()
+    mentions = sorted(mentions, key=lambda m: m.start)
+    role_spans = [(r.start, r.end) for r in roles if sentence.start <= r.start < sentence.end]
+    counterpart_spans = [
+        (c.start, c.end) for c in counterparts if sentence.start <= c.start < sentence.end
+    ]
+    coordinated = _coordinated(lowered, mentions, lex)
+    for i, m in enumerate(mentions):
+        code = m.payload.code
+        if m.payload.kind == "demonym":
+            if _near(lowered, m, counterpart_spans, lex):
+                counterpart_partners.add(code)
+            elif _near(lowered, m, role_spans, lex):
+                partners.add(code)
+            continue
+        before = [w for w in _words(lowered[sentence.start : m.start])]
+        content = [w for w in before if w not in lex.determiners]
+        if content and (
+            content[-1] in lex.location_prepositions
+            or " ".join(content[-2:]) in lex.location_prepositions
+        ):
+            continue
+        if (
+            i in coordinated
+            or not content
+            or content[-1] in lex.with_words
+            or _near(lowered, m, role_spans, lex, after_only=True)
+        ):
+            partners.add(code)
+    return partners, counterpart_partners
+
+
+def _coordinated(lowered: str, mentions: list[Match[Place]], lex: Lexicon) -> set[int]:
+    """Indices of country or capital mentions joined by "et", "and", "," to another one."""
+    joined: set[int] = set()
+    for i in range(len(mentions) - 1):
+        a, b = mentions[i], mentions[i + 1]
+        if "demonym" in (a.payload.kind, b.payload.kind) or a.payload.code == b.payload.code:
+            continue
+        gap = lowered[a.end : b.start]
+        words = [w for w in _words(gap) if w not in lex.determiners]
+        if len(gap) > 40:
+            continue
+        if (not words and gap.strip() in {",", "/", "-", "–"}) or " ".join(
+            words
+        ) in lex.coordinators:
+            joined |= {i, i + 1}
+    return joined
+
+
+def _near(
+    lowered: str,
+    m: Match[Place],
+    spans: list[tuple[int, int]],
+    lex: Lexicon,
+    *,
+    after_only: bool = False,
+) -> bool:
+    """Is an official role within two words of the mention ("ministre belge", "Spanish
+    Interior Minister", "US officials")?"""
+    for start, end in spans:
+        if start >= m.end:
+            between = _words(lowered[m.end : start])
+        elif end <= m.start and not after_only:
+            between = _words(lowered[end : m.start])
+        else:
+            continue
+        if (
+            len([w for w in between if w not in lex.determiners]) <= _ROLE_WINDOW_WORDS - 1
+            and len(between) <= _ROLE_WINDOW_WORDS
+        ):
+            return True
+    return False
+
+
+def _summarise(facts: list[SentenceFacts]) -> Cooperation:
+    if not any(f.cue for f in facts):
+        return Cooperation()
+    context = [f for f in facts if f.context]
+    support: dict[str, list[SentenceFacts]] = {}
+    for f in context:
+        for topic in f.topics:
+            support.setdefault(topic, []).append(f)
+    if not support:
+        return Cooperation()
+    topics = [
+        CooperationTopic(
+            id=topic,
+            score=round(1 - math.exp(-0.8 * sum(f.topics[topic] for f in fs)), 3),
+            evidence=max(
+                fs, key=lambda f: (f.topics[topic] + f.cue + len(f.pairs), -f.sentence.start)
+            ).sentence.text,
+        )
+        for topic, fs in sorted(support.items(), key=lambda kv: TOPIC_IDS.index(kv[0]))
+    ]
+    pair_sentences: dict[tuple[str, str], list[SentenceFacts]] = {}
+    for f in facts:
+        for pair in f.pairs:
+            pair_sentences.setdefault(pair, []).append(f)
+    anaphora = [f for f in facts if f.anaphora]
+    pairs = []
+    for pair, fs in sorted(pair_sentences.items()):
+        evidence = context if len(pair_sentences) == 1 else fs + anaphora
+        pair_topics = {t for f in evidence for t in f.topics}
+        pairs.append(
+            CooperationPair(
+                countries=pair,
+                topics=[t for t in TOPIC_IDS if t in pair_topics],
+                evidence=fs[0].sentence.text,
+            )
+        )
+    strength = sum(1 for f in context if f.topics) + 2 * len(pair_sentences)
+    score = round(1 - math.exp(-0.35 * strength), 3)
+    return Cooperation(score=score, topics=topics, pairs=pairs)

@@ -1,0 +1,231 @@
+"""Per-language language data: one JSON file per language in ``data/``, all of the same shape.
+
+Adding a language is adding ``data/<lang>.json``. Country names do not live there: they come
+from CLDR through babel (``Locale(lang).territories``), restricted to the ISO 3166 countries
+pycountry knows, so every language babel knows gets country names for free. ``data/mul.json``
+holds names that are the same in every language (Europol, FBI, ...) and is merged into each.
+
+Gazetteers are built once per language per process (``lexicon_for`` is cached).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import pycountry
+from babel import Locale, UnknownLocaleError
+
+from processors.enrichment.gazetteer import Gazetteer
+from processors.enrichment.taxonomy import TOPIC_IDS
+from processors.enrichment.text import fold_key
+
+PlaceKind = Literal["country", "capital", "demonym"]
+SHARED = "mul"
+REQUIRED_KEYS = (
+    "language",
+    "country_aliases",
+    "country_name_suffixes",
+    "blocked_country_names",
+    "government_capitals",
+    "demonyms",
+    "demonym_suffixes",
+    "demonyms_case_sensitive",
+    "organizations",
+    "organization_heads",
+    "person_titles",
+    "honorifics",
+    "name_particles",
+    "department_words",
+    "speech_verbs",
+    "not_entities",
+    "cooperation_cues",
+    "partner_roles",
+    "location_prepositions",
+    "coordinators",
+    "between_words",
+    "with_words",
+    "determiners",
+    "counterpart_words",
+    "both_countries",
+    "topics",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    kind: PlaceKind
+    canonical: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    canonical: str
+    country: str | None
+    law_enforcement: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCue:
+    topic: str
+    cue: str
+    parts: int = 1
+
+
+@dataclass
+class Lexicon:
+    language: str
+    places: Gazetteer[Place] = field(default_factory=Gazetteer)
+    organizations: Gazetteer[Organization] = field(default_factory=Gazetteer)
+    cooperation: Gazetteer[str] = field(default_factory=Gazetteer)
+    topics: Gazetteer[TopicCue] = field(default_factory=Gazetteer)
+    topic_parts: Gazetteer[TopicCue] = field(default_factory=Gazetteer)
+    partner_roles: Gazetteer[str] = field(default_factory=Gazetteer)
+    both_countries: Gazetteer[str] = field(default_factory=Gazetteer)
+    counterparts: Gazetteer[str] = field(default_factory=Gazetteer)
+    person_titles: Gazetteer[str] = field(default_factory=Gazetteer)
+    speech_verbs: Gazetteer[str] = field(default_factory=Gazetteer)
+    honorifics: frozenset[str] = frozenset()
+    name_particles: frozenset[str] = frozenset()
+    department_words: frozenset[str] = frozenset()
+    not_entities: frozenset[str] = frozenset()
+    organization_heads: frozenset[str] = frozenset()
+    location_prepositions: frozenset[str] = frozenset()
+    coordinators: frozenset[str] = frozenset()
+    between_words: frozenset[str] = frozenset()
+    with_words: frozenset[str] = frozenset()
+    determiners: frozenset[str] = frozenset()
+    demonym_keys: dict[str, str] = field(default_factory=dict)
+
+
+def available_languages() -> list[str]:
+    """Languages with a data file (``mul`` excluded)."""
+    folder = resources.files("processors.enrichment") / "data"
+    return sorted(
+        p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and p.name != "mul.json"
+    )
+
+
+@cache
+def load_data(lang: str) -> dict | None:
+    path = resources.files("processors.enrichment") / "data" / f"{lang}.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    missing = [k for k in REQUIRED_KEYS if k not in data]
+    if missing:
+        raise ValueError(f"data/{lang}.json lacks {', '.join(missing)}")
+    unknown = set(data["topics"]) - set(TOPIC_IDS)
+    if unknown:
+        raise ValueError(f"data/{lang}.json uses unknown topic ids: {sorted(unknown)}")
+    return data
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries) | {"XK"}
+
+
+def cldr_country_names(lang: str) -> dict[str, str]:
+    """Country name -> ISO code in ``lang`` from CLDR; empty when babel does not know it."""
+    try:
+        territories = Locale.parse(lang).territories
+    except (UnknownLocaleError, ValueError):
+        return {}
+    codes = country_codes()
+    return {name: code for code, name in territories.items() if code in codes}
+
+
+@cache
+def lexicon_for(lang: str) -> Lexicon:
+    """The lexicon of ``lang`` merged with the shared one; unknown languages get the shared
+    lexicon plus CLDR country names (English ones when the language is undetermined)."""
+    lex = Lexicon(language=lang)
+    sources = [d for d in (load_data(SHARED), load_data(lang)) if d is not None]
+    if load_data(lang) is None and lang != "en":
+        sources.append(load_data("en"))  # best effort: English is the lingua franca of news
+    _add_countries(lex, lang if cldr_country_names(lang) else "en", sources)
+    for data in sources:
+        _add_language_data(lex, data)
+    for gazetteer in (
+        lex.places,
+        lex.organizations,
+        lex.cooperation,
+        lex.topics,
+        lex.topic_parts,
+        lex.partner_roles,
+        lex.both_countries,
+        lex.counterparts,
+        lex.person_titles,
+        lex.speech_verbs,
+    ):
+        gazetteer.build()
+    return lex
+
+
+def _add_countries(lex: Lexicon, cldr_lang: str, sources: list[dict]) -> None:
+    blocked = {name for data in sources for name in data["blocked_country_names"]}
+    suffixes = tuple(s for data in sources for s in data["country_name_suffixes"])
+    for name, code in cldr_country_names(cldr_lang).items():
+        if name not in blocked:
+            lex.places.add(
+                name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True
+            )
+
+
+def _add_language_data(lex: Lexicon, data: dict) -> None:
+    suffixes = tuple(data["country_name_suffixes"])
+    for name, code in data["country_aliases"].items():
+        lex.places.add(name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True)
+    for name, code in data["government_capitals"].items():
+        lex.places.add(name, Place(code, "capital", name), case_sensitive=True)
+    for name, code in data["demonyms"].items():
+        lex.places.add(
+            name,
+            Place(code, "demonym", name),
+            suffixes=data["demonym_suffixes"],
+            case_sensitive=data["demonyms_case_sensitive"],
+        )
+        lex.demonym_keys[fold_key(name)] = code
+        for suffix in data["demonym_suffixes"]:
+            lex.demonym_keys[fold_key(name + suffix)] = code
+    for org in data["organizations"]:
+        value = Organization(
+            org["canonical"], org.get("country"), org.get("law_enforcement", False)
+        )
+        for name in org["names"]:
+            lex.organizations.add(name, value, case_sensitive=True)
+    for cue in data["cooperation_cues"]:
+        lex.cooperation.add(cue, cue)
+    for topic, cues in data["topics"].items():
+        for cue in cues:
+            parts = [p for p in cue.split("+") if p.strip()]
+            if len(parts) == 1:
+                lex.topics.add(cue, TopicCue(topic, cue))
+            else:
+                for part in parts:
+                    lex.topic_parts.add(part, TopicCue(topic, cue, len(parts)))
+    for role in data["partner_roles"]:
+        lex.partner_roles.add(role, role)
+    for phrase in data["both_countries"]:
+        lex.both_countries.add(phrase, phrase)
+    for word in data["counterpart_words"]:
+        lex.counterparts.add(word, word)
+    for title in data["person_titles"]:
+        lex.person_titles.add(title, title)
+    for verb in data["speech_verbs"]:
+        lex.speech_verbs.add(verb, verb)
+    lex.honorifics |= {fold_key(h) for h in data["honorifics"]}
+    lex.name_particles |= {p.lower() for p in data["name_particles"]}
+    lex.department_words |= {fold_key(w) for w in data["department_words"]}
+    lex.not_entities |= {fold_key(w) for w in data["not_entities"]}
+    lex.organization_heads |= {fold_key(w) for w in data["organization_heads"]}
+    lex.location_prepositions |= {fold_key(w) for w in data["location_prepositions"]}
+    lex.coordinators |= {fold_key(w) for w in data["coordinators"]}
+    lex.between_words |= {fold_key(w) for w in data["between_words"]}
+    lex.with_words |= {fold_key(w) for w in data["with_words"]}
+    lex.determiners |= {fold_key(w) for w in data["determiners"]}
