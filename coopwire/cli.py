@@ -219,6 +219,59 @@ def enrich(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def eval_(
+    paths: Annotated[
+        list[str], typer.Argument(help="Labelled JSONL files, or folders of *.jsonl files.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
+) -> None:
+    """Measure enrichment on labelled articles: language accuracy, precision/recall/F1 of
+    countries, cooperation pairs, topics, persons and organisations."""
+    from rich.table import Table
+
+    from processors.enrichment import Enricher
+    from processors.evaluation import evaluate
+
+    settings = _settings()
+    report = evaluate(
+        paths,
+        Enricher(
+            language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
+        ),
+    )
+    for bad in report.bad_lines:
+        err.print(f"[yellow]bad line[/] {bad}", soft_wrap=True)
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        console = Console(width=None if sys.stdout.isatty() else 120)
+        console.print(
+            f"{report.articles} articles, language accuracy {report.language_accuracy:.3f}"
+        )
+        table = Table("field", "precision", "recall", "F1", "tp", "fp", "fn", title="all")
+        for name, counts in report.fields.items():
+            table.add_row(
+                name,
+                f"{counts.precision:.3f}",
+                f"{counts.recall:.3f}",
+                f"{counts.f1:.3f}",
+                str(counts.tp),
+                str(counts.fp),
+                str(counts.fn),
+            )
+        console.print(table)
+        for lang, fields in sorted(report.by_language.items()):
+            per = Table("field", "precision", "recall", "F1", title=f"lang={lang}")
+            for name, counts in fields.items():
+                per.add_row(
+                    name, f"{counts.precision:.3f}", f"{counts.recall:.3f}", f"{counts.f1:.3f}"
+                )
+            console.print(per)
+    if report.articles == 0:
+        raise typer.Exit(1)
+
+
 @app.command("config")
 def config(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,

@@ -1,0 +1,195 @@
+"""Measure the enrichment against labelled articles (``coopwire eval``).
+
+A labelled article is an article line with a ``labels`` object: ``lang``, ``countries``,
+``cooperation_pairs``, ``topics``, ``persons``, ``organizations``. The same ``Enricher`` as the
+worker runs on the articles; language is scored by accuracy, every other field by micro
+precision, recall and F1 over all articles. Names are compared case- and accent-insensitively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from pydantic import ValidationError
+
+from processors.enrichment import Enricher
+from processors.enrichment.text import fold_key
+from schemas import EnrichedArticle, EntityType, RawArticle
+
+FIELDS = ("countries", "pairs", "topics", "persons", "organizations")
+
+
+@dataclass(frozen=True)
+class Labels:
+    lang: str
+    countries: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    topics: frozenset[str]
+    persons: frozenset[str]
+    organizations: frozenset[str]
+
+    @classmethod
+    def from_json(cls, labels: dict) -> Labels:
+        return cls(
+            lang=labels["lang"],
+            countries=frozenset(labels.get("countries", [])),
+            pairs=frozenset(tuple(sorted(p)) for p in labels.get("cooperation_pairs", [])),
+            topics=frozenset(labels.get("topics", [])),
+            persons=frozenset(fold_key(p) for p in labels.get("persons", [])),
+            organizations=frozenset(fold_key(o) for o in labels.get("organizations", [])),
+        )
+
+    @classmethod
+    def predicted(cls, article: EnrichedArticle) -> Labels:
+        def names(etype: EntityType) -> frozenset[str]:
+            return frozenset(fold_key(e.canonical) for e in article.entities if e.type == etype)
+
+        return cls(
+            lang=article.language.code,
+            countries=frozenset(article.countries),
+            pairs=frozenset(p.countries for p in article.cooperation.pairs),
+            topics=frozenset(t.id for t in article.cooperation.topics),
+            persons=names(EntityType.PERSON),
+            organizations=names(EntityType.ORG),
+        )
+
+
+@dataclass(frozen=True)
+class BadLine:
+    source: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.reason}"
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: frozenset, predicted: frozenset) -> None:
+        self.tp += len(gold & predicted)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class ArticleResult:
+    id: str
+    gold: Labels
+    predicted: Labels
+
+
+@dataclass
+class Report:
+    articles: int = 0
+    language_correct: int = 0
+    fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in FIELDS})
+    by_language: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    bad_lines: list[BadLine] = field(default_factory=list)
+    results: list[ArticleResult] = field(default_factory=list)
+
+    @property
+    def language_accuracy(self) -> float:
+        return self.language_correct / self.articles if self.articles else 0.0
+
+    def add(self, article_id: str, gold: Labels, predicted: Labels) -> None:
+        self.articles += 1
+        self.language_correct += gold.lang == predicted.lang
+        per_lang = self.by_language.setdefault(gold.lang, {f: Counts() for f in FIELDS})
+        for name in FIELDS:
+            self.fields[name].add(getattr(gold, name), getattr(predicted, name))
+            per_lang[name].add(getattr(gold, name), getattr(predicted, name))
+        self.results.append(ArticleResult(article_id, gold, predicted))
+
+    def as_dict(self) -> dict:
+        def metrics(counts: Counts) -> dict:
+            return {
+                "precision": round(counts.precision, 4),
+                "recall": round(counts.recall, 4),
+                "f1": round(counts.f1, 4),
+                "tp": counts.tp,
+                "fp": counts.fp,
+                "fn": counts.fn,
+            }
+
+        return {
+            "articles": self.articles,
+            "language_accuracy": round(self.language_accuracy, 4),
+            "fields": {name: metrics(c) for name, c in self.fields.items()},
+            "by_language": {
+                lang: {name: metrics(c) for name, c in fields.items()}
+                for lang, fields in sorted(self.by_language.items())
+            },
+            "bad_lines": [str(b) for b in self.bad_lines],
+        }
+
+
+def labelled_files(paths: Iterable[str]) -> list[Path]:
+    """Files named, and the ``*.jsonl`` files of folders named, in a stable order."""
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        files.extend(sorted(path.glob("*.jsonl")) if path.is_dir() else [path])
+    return files
+
+
+def read_labelled(path: Path) -> Iterator[tuple[RawArticle, Labels] | BadLine]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("a line must be a JSON object")
+                labels = obj.get("labels")
+                if not isinstance(labels, dict) or "lang" not in labels:
+                    raise ValueError("no 'labels' object with at least 'lang'")
+                yield RawArticle.model_validate(obj), Labels.from_json(labels)
+            except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
+                reason = (
+                    str(exc).splitlines()[0]
+                    if not isinstance(exc, ValidationError)
+                    else (
+                        "; ".join(
+                            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+                        )
+                    )
+                )
+                yield BadLine(str(path), number, reason)
+
+
+def evaluate(paths: Iterable[str], enricher: Enricher | None = None) -> Report:
+    enricher = enricher or Enricher()
+    report = Report()
+    for path in labelled_files(paths):
+        batch: list[tuple[RawArticle, Labels]] = []
+        for item in read_labelled(path):
+            if isinstance(item, BadLine):
+                report.bad_lines.append(item)
+            else:
+                batch.append(item)
+        enriched = enricher.enrich_many([article for article, _ in batch])
+        for (article, gold), result in zip(batch, enriched, strict=True):
+            report.add(article.id, gold, Labels.predicted(result))
+    return report
