@@ -136,3 +136,21 @@ def postgres_url(postgres_server: LocalPostgres | None) -> str:
 def postgres_sink_url(postgres_url: str) -> str:
     """A fresh, empty database for this test."""
     return create_database(postgres_url, f"coopwire_test_{uuid.uuid4().hex[:10]}")
+
+
+@pytest.fixture
+def stoppable_postgres(postgres_server: LocalPostgres | None) -> Iterator[LocalPostgres]:
+    """A server the test may stop and start: the session's own, or a throwaway one when the
+    session uses ``COOPWIRE_TEST_POSTGRES_URL``. Always left running."""
+    if postgres_server is not None:
+        yield postgres_server
+        if not postgres_server.is_running():
+            postgres_server.start()
+        return
+    server = LocalPostgres(port=free_port())
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coopwire.broker import free_port
 from processors.sinks import Sink, SinkRejected, SinkUnavailable, open_sink
 from schemas import (
     Cooperation,
@@ -21,7 +20,7 @@ from schemas import (
     Language,
     Processing,
 )
-from tests.postgres_server import LocalPostgres, create_database
+from tests.postgres_server import create_database
 
 
 def article(
@@ -102,23 +101,6 @@ def test_postgresql_refuses_a_nul_character_for_good(postgres_sink_url: str):
             sink.write([article("nul", text="La police\x00 belge.")])
         sink.write([article("fine")])  # the connection is still usable
         assert counts(sink)[0] == 1
-
-
-@pytest.fixture
-def stoppable_postgres(postgres_server: LocalPostgres | None) -> Iterator[LocalPostgres]:
-    """The session's own server, or a throwaway one when the session uses an external URL."""
-    if postgres_server is not None:
-        yield postgres_server
-        if not postgres_server.is_running():
-            postgres_server.start()
-        return
-    server = LocalPostgres(port=free_port())
-    server.init()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.destroy()
 
 
 def test_postgresql_outage_is_unavailable_then_the_sink_reconnects(stoppable_postgres):

@@ -1,0 +1,199 @@
+"""Crash safety on the real broker and real sinks: workers killed with SIGKILL mid-run, two
+workers sharing the partitions, and PostgreSQL stopped under a running worker. Whatever happens,
+the sink ends with every article exactly once.
+
+Measured numbers are printed (run with ``-s`` to see them).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import psycopg
+
+from coopwire.kafka_admin import ensure_topics
+from coopwire.settings import Settings
+from producers.kafka_producer import ArticleProducer
+from tests.kafka_helpers import WorkerProcess, read_topic, wait_for
+from tests.postgres_server import create_database
+from tests.short_articles import short_articles
+
+N = 1000
+
+
+def stored_ids(sink_url: str) -> list[str]:
+    """Article ids in the sink, read over a fresh connection (the server may have restarted)."""
+    sql = "SELECT id FROM articles"
+    if sink_url.startswith("sqlite:///"):
+        with sqlite3.connect(sink_url.removeprefix("sqlite:///"), timeout=30) as db:
+            try:
+                return [row[0] for row in db.execute(sql)]
+            except sqlite3.OperationalError:  # no table before the worker's first start
+                return []
+    try:
+        with psycopg.connect(sink_url, connect_timeout=2) as conn:
+            return [row[0] for row in conn.execute(sql)]
+    except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
+        return []
+
+
+def produce(settings: Settings, count: int, prefix: str) -> set[str]:
+    ensure_topics(settings)
+    articles = short_articles(count, prefix=prefix)
+    with ArticleProducer(settings) as producer:
+        report = producer.send_all(articles)
+    assert report.sent == count and report.ok, report.failed[:3]
+    return {a.id for a in articles}
+
+
+def wait_stored(
+    sink_url: str, at_least: int, workers: list[WorkerProcess], timeout: float = 240
+) -> None:
+    def enough() -> bool:
+        for worker in workers:
+            worker.assert_alive()
+        return len(stored_ids(sink_url)) >= at_least
+
+    wait_for(enough, timeout, f"{at_least} articles in {sink_url}", every=0.5)
+
+
+def assert_exactly_once_in_sink(sink_url: str, expected: set[str]) -> None:
+    ids = stored_ids(sink_url)
+    assert len(ids) == len(set(ids)) == len(expected)
+    assert set(ids) == expected
+    if sink_url.startswith("sqlite:///"):
+        db = sqlite3.connect(sink_url.removeprefix("sqlite:///"))
+        dup_entities = db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM entities "
+            "GROUP BY article_id, type, canonical HAVING count(*) > 1)"
+        ).fetchone()[0]
+        orphans = db.execute(
+            "SELECT count(*) FROM entities WHERE article_id NOT IN (SELECT id FROM articles)"
+        ).fetchone()[0]
+        db.close()
+    else:
+        with psycopg.connect(sink_url) as conn:
+            dup_entities = conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM entities "
+                "GROUP BY article_id, type, canonical HAVING count(*) > 1) d"
+            ).fetchone()[0]
+            orphans = conn.execute(
+                "SELECT count(*) FROM entities e LEFT JOIN articles a ON a.id = e.article_id "
+                "WHERE a.id IS NULL"
+            ).fetchone()[0]
+    assert dup_entities == 0 and orphans == 0
+
+
+def enriched_keys(settings: Settings, expected: set[str]) -> list[bytes]:
+    messages = read_topic(
+        settings,
+        settings.topic_enriched,
+        until=lambda msgs: {m["key"].decode() for m in msgs} >= expected,
+        timeout=120,
+    )
+    return [m["key"] for m in messages]
+
+
+def test_worker_killed_mid_run_then_restarted_stores_every_article_once(
+    settings, start_worker, postgres_sink_url
+):
+    settings = settings.model_copy(update={"sink_url": postgres_sink_url})
+    expected = produce(settings, N, "kill")
+
+    started = time.monotonic()
+    first = start_worker(sink_url=postgres_sink_url)
+    wait_stored(postgres_sink_url, 200, [first])
+    first.kill()
+    at_kill = len(stored_ids(postgres_sink_url))
+    killed_at = time.monotonic()
+    assert at_kill < N, "the worker finished before it could be killed mid-run"
+
+    second = start_worker(sink_url=postgres_sink_url)
+    wait_stored(postgres_sink_url, N, [second])
+    recovered_in = time.monotonic() - killed_at
+    assert_exactly_once_in_sink(postgres_sink_url, expected)
+
+    keys = enriched_keys(settings, expected)
+    print(
+        f"\n[kill one worker] {N} articles, killed with {at_kill} stored; "
+        f"restart to {N} stored in {recovered_in:.1f}s (total {time.monotonic() - started:.1f}s); "
+        f"enriched topic: {len(keys)} messages, {len(keys) - len(set(keys))} re-sent duplicates"
+    )
+
+
+def test_two_workers_share_the_partitions_and_one_killed_loses_nothing(settings, start_worker):
+    settings = settings.model_copy(update={"topic_partitions": 4})
+    expected = produce(settings, N, "pair")
+    overrides = {"worker_session_timeout_s": 10.0}
+
+    started = time.monotonic()
+    victim = start_worker(**overrides)
+    survivor = start_worker(**overrides)
+    workers = [victim, survivor]
+
+    def both_working() -> bool:
+        for worker in workers:
+            worker.assert_alive()
+        return all("batch:" in w.log() for w in workers)
+
+    wait_for(both_working, 180, "both workers to process batches", every=0.5)
+    wait_stored(settings.sink_url, 300, workers)
+    victim.kill()
+    at_kill = len(stored_ids(settings.sink_url))
+    killed_at = time.monotonic()
+    assert at_kill < N, "the workers finished before one could be killed mid-run"
+
+    wait_stored(settings.sink_url, N, [survivor])
+    recovered_in = time.monotonic() - killed_at
+    assert_exactly_once_in_sink(settings.sink_url, expected)
+    victim_batches = victim.log().count("batch:")
+    survivor_batches = survivor.log().count("batch:")
+    assert victim_batches > 0 and survivor_batches > 0
+
+    keys = enriched_keys(settings, expected)
+    print(
+        f"\n[two workers, one killed] {N} articles; batches: killed worker {victim_batches}, "
+        f"survivor {survivor_batches}; killed with {at_kill} stored; survivor finished in "
+        f"{recovered_in:.1f}s (total {time.monotonic() - started:.1f}s); enriched topic: "
+        f"{len(keys)} messages, {len(keys) - len(set(keys))} re-sent duplicates"
+    )
+
+
+def test_postgresql_outage_under_a_running_worker_loses_nothing(
+    settings, start_worker, stoppable_postgres
+):
+    count = 400
+    sink_url = create_database(stoppable_postgres.url, f"outage_{settings.app_id[-8:]}")
+    settings = settings.model_copy(update={"sink_url": sink_url})
+    expected = produce(settings, count, "outage")
+
+    worker = start_worker(sink_url=sink_url, sink_retry_max_s=2.0, sink_connect_timeout_s=2.0)
+    wait_stored(sink_url, 50, [worker])
+    stoppable_postgres.stop()
+    stopped_at = time.monotonic()
+    try:
+
+        def waited_five_times() -> bool:
+            worker.assert_alive()
+            return worker.log().count("waiting for sink") >= 5
+
+        wait_for(waited_five_times, 120, "the worker to retry the sink five times")
+    finally:
+        stoppable_postgres.start()
+    down_for = time.monotonic() - stopped_at
+    at_restart = len(stored_ids(sink_url))
+    wait_stored(sink_url, count, [worker])
+    assert_exactly_once_in_sink(sink_url, expected)
+
+    log = worker.log()
+    waits = [line for line in log.splitlines() if "waiting for sink" in line]
+    database = sink_url.rsplit("@", 1)[1]  # 127.0.0.1:<port>/<name>
+    assert "waiting for sink postgresql://" in waits[0] and database in waits[0], waits[0]
+    delays = [float(line.split("retry in ", 1)[1].split("s)", 1)[0]) for line in waits]
+    assert delays[0] == 0.5 and max(delays) == 2.0 and delays == sorted(delays), delays
+    assert "is back" in log
+    print(
+        f"\n[PostgreSQL outage] {count} articles; server down {down_for:.1f}s with "
+        f"{at_restart} stored; {len(waits)} logged waits, e.g. {waits[-1].strip()[-160:]!r}"
+    )
