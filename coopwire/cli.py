@@ -298,6 +298,31 @@ def config(
 
 
 @app.command()
+def report(
+    since: Annotated[
+        str | None, typer.Option(help="Only articles published since YYYY[-MM[-DD]].")
+    ] = None,
+    sink: Annotated[str | None, typer.Option(help="Sink URL (default: COOPWIRE_SINK_URL).")] = None,
+    out: Annotated[
+        str | None, typer.Option(help="Write the picture: FILE.html (report) or FILE.svg.")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Topic trends per month or week.")] = "month",
+    top: Annotated[int, typer.Option(help="Pairs to list.")] = 20,
+) -> None:
+    """Top cooperating country pairs, topic trends, and a picture of the cooperation network."""
+    from coopwire.report.command import run_report
+
+    if by not in ("month", "week"):
+        raise typer.BadParameter("--by takes month or week")
+    settings = _settings(sink_url=sink)
+    tables = Console(width=None if sys.stdout.isatty() else 160)
+    code = run_report(
+        settings, since=since, out=out, period=by, top=top, console=tables, messages=err
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
 def schema(
     out: Annotated[
         str | None, typer.Option(help="Folder to write to (default: the schemas package).")
