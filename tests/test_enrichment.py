@@ -30,7 +30,8 @@ def test_cooperating_samples_give_their_pairs_and_topics(sample, enriched):
     assert pairs == sorted(sorted(p) for p in sample["labels"]["cooperation_pairs"])
     found = {t.id for t in result.cooperation.topics}
     expected = set(sample["labels"]["topics"])
-    assert len(found & expected) >= 0.75 * len(expected), (found, expected)
+    assert len(found & expected) >= 0.5 * len(expected), (found, expected)
+    assert found <= expected, found - expected
     assert result.cooperation.score > 0
     for pair in result.cooperation.pairs:
         assert "law_enforcement" in pair.topics and pair.evidence

@@ -45,10 +45,11 @@ class SentenceFacts:
     partners: set[str] = field(default_factory=set)
     counterpart_partners: set[str] = field(default_factory=set)
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    international: bool = False  # names a country, demonym, agency or "both countries"
 
     @property
     def context(self) -> bool:
-        return self.cue or self.anaphora or bool(self.pairs)
+        return self.cue or self.anaphora or bool(self.pairs) or len(self.partners) >= 2
 
 
 def analyse(
@@ -66,7 +67,9 @@ def analyse(
     for m in lex.cooperation.find(folded, lowered):
         locate(m.start).cue = True
     for m in lex.both_countries.find(folded, lowered):
-        locate(m.start).anaphora = True
+        locate(m.start).anaphora = locate(m.start).international = True
+    for m in [*places, *organizations]:
+        locate(m.start).international = True
     for m in lex.counterparts.find(folded, lowered):
         locate(m.start).counterpart = True
     for m in lex.topics.find(folded, lowered):
@@ -154,7 +157,8 @@ def _partners(
     counterpart_spans = [
         (c.start, c.end) for c in counterparts if sentence.start <= c.start < sentence.end
     ]
-    coordinated = _coordinated(lowered, mentions, lex)
+    heads = _coordination_heads(lowered, mentions, lex)
+    status: dict[int, bool] = {}
     for i, m in enumerate(mentions):
         code = m.payload.code
         if m.payload.kind == "demonym":
@@ -163,39 +167,67 @@ def _partners(
             elif _near(lowered, m, role_spans, lex):
                 partners.add(code)
             continue
-        before = [w for w in _words(lowered[sentence.start : m.start])]
-        content = [w for w in before if w not in lex.determiners]
-        if content and (
-            content[-1] in lex.location_prepositions
-            or " ".join(content[-2:]) in lex.location_prepositions
-        ):
+        head = heads.get(i, i)
+        if head != i:
+            status[i] = status.get(head, False)
+            if status[i]:
+                partners.add(code)
             continue
-        if (
-            i in coordinated
-            or not content
-            or content[-1] in lex.with_words
-            or _near(lowered, m, role_spans, lex, after_only=True)
-        ):
+        status[i] = _acts(lowered, sentence, m, role_spans, lex, coordinated=i in heads)
+        if status[i]:
             partners.add(code)
     return partners, counterpart_partners
 
 
-def _coordinated(lowered: str, mentions: list[Match[Place]], lex: Lexicon) -> set[int]:
-    """Indices of country or capital mentions joined by "et", "and", "," to another one."""
-    joined: set[int] = set()
+def _acts(
+    lowered: str,
+    sentence: Sentence,
+    m: Match[Place],
+    role_spans: list[tuple[int, int]],
+    lex: Lexicon,
+    *,
+    coordinated: bool,
+) -> bool:
+    """Is this country or capital mention (the first of a coordinated group) a party?"""
+    before = _words(lowered[sentence.start : m.start])
+    content = [w for w in before if w not in lex.determiners or w in lex.origin_prepositions]
+    if content and (
+        content[-1] in lex.location_prepositions
+        or " ".join(content[-2:]) in lex.location_prepositions
+    ):
+        return False  # "en Ukraine", "in Madrid": a place where things happen
+    if content and content[-1] in lex.origin_prepositions:
+        # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin
+        governor = content[-2] if len(content) > 1 else ""
+        return bool(lex.partner_roles.find(governor) or lex.cooperation.find(governor))
+    return (
+        coordinated
+        or not content
+        or content[-1] in lex.with_words
+        or content[-1] in lex.between_words
+        or _near(lowered, m, role_spans, lex, after_only=True)
+    )
+
+
+def _coordination_heads(lowered: str, mentions: list[Match[Place]], lex: Lexicon) -> dict[int, int]:
+    """For mentions joined by "et", "and", "," into a group, the index of the group's first
+    mention (the head itself included): a group shares one role in the sentence."""
+    heads: dict[int, int] = {}
     for i in range(len(mentions) - 1):
         a, b = mentions[i], mentions[i + 1]
         if "demonym" in (a.payload.kind, b.payload.kind) or a.payload.code == b.payload.code:
             continue
         gap = lowered[a.end : b.start]
-        words = [w for w in _words(gap) if w not in lex.determiners]
         if len(gap) > 40:
             continue
-        if (not words and gap.strip() in {",", "/", "-", "–"}) or " ".join(
+        words = [w for w in _words(gap) if w not in lex.determiners or w in lex.coordinators]
+        joined = (not words and any(c in gap for c in ",/-–")) or " ".join(
             words
-        ) in lex.coordinators:
-            joined |= {i, i + 1}
-    return joined
+        ) in lex.coordinators
+        if joined:
+            heads.setdefault(i, i)
+            heads[i + 1] = heads[i]
+    return heads
 
 
 def _near(
@@ -215,17 +247,15 @@ def _near(
             between = _words(lowered[end : m.start])
         else:
             continue
-        if (
-            len([w for w in between if w not in lex.determiners]) <= _ROLE_WINDOW_WORDS - 1
-            and len(between) <= _ROLE_WINDOW_WORDS
-        ):
+        content = [w for w in between if w not in lex.connecting_words]
+        if len(content) < _ROLE_WINDOW_WORDS and len(between) <= 2 * _ROLE_WINDOW_WORDS:
             return True
     return False
 
 
 def _summarise(facts: list[SentenceFacts]) -> Cooperation:
-    if not any(f.cue for f in facts):
-        return Cooperation()
+    if not any(f.cue and f.international for f in facts):
+        return Cooperation()  # no cooperation cue next to a foreign party: domestic news
     context = [f for f in facts if f.context]
     support: dict[str, list[SentenceFacts]] = {}
     for f in context:

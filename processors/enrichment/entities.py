@@ -135,6 +135,8 @@ def _spacy_mentions(doc: Doc, lex: Lexicon, blockers: list[tuple[int, int]]) -> 
         if _overlap_ratio(ent.start_char, ent.end_char, blockers) >= _SPACY_OVERLAP:
             continue  # the gazetteers know this span better (type, code, demonym)
         key = fold_key(surface)
+        if etype != "PERSON" and any(_is_title(w, lex) for w in key.split()[:3]):
+            continue  # "Premier ministre britannique": a role, not a name
         if key in lex.not_entities or key in lex.department_words or key in lex.demonym_keys:
             continue
         canonical = surface
@@ -144,6 +146,11 @@ def _spacy_mentions(doc: Doc, lex: Lexicon, blockers: list[tuple[int, int]]) -> 
                 continue
         found.append(Mention(ent.start_char, ent.end_char, etype, surface, canonical))
     return found
+
+
+def _is_title(word: str, lex: Lexicon) -> bool:
+    key = fold_key(word)
+    return any(fold_key(m.pattern) == key for m in lex.person_titles.find(key))
 
 
 def _strip_titles(name: str, lex: Lexicon) -> str:

@@ -47,6 +47,7 @@ REQUIRED_KEYS = (
     "location_prepositions",
     "coordinators",
     "between_words",
+    "origin_prepositions",
     "with_words",
     "determiners",
     "counterpart_words",
@@ -97,8 +98,10 @@ class Lexicon:
     location_prepositions: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
     between_words: frozenset[str] = frozenset()
+    origin_prepositions: frozenset[str] = frozenset()
     with_words: frozenset[str] = frozenset()
     determiners: frozenset[str] = frozenset()
+    connecting_words: frozenset[str] = frozenset()  # skipped between a role and a demonym
     demonym_keys: dict[str, str] = field(default_factory=dict)
 
 
@@ -227,5 +230,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.location_prepositions |= {fold_key(w) for w in data["location_prepositions"]}
     lex.coordinators |= {fold_key(w) for w in data["coordinators"]}
     lex.between_words |= {fold_key(w) for w in data["between_words"]}
+    lex.origin_prepositions |= {fold_key(w) for w in data["origin_prepositions"]}
     lex.with_words |= {fold_key(w) for w in data["with_words"]}
     lex.determiners |= {fold_key(w) for w in data["determiners"]}
+    lex.connecting_words = lex.determiners | lex.department_words | lex.name_particles
