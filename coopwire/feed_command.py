@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 
@@ -18,7 +19,7 @@ from producers.feeds import FeedPoller, PollReport, parse_interval
 from producers.kafka_producer import ArticleProducer
 
 
-def state_path(settings: Settings):
+def state_path(settings: Settings) -> Path:
     return settings.feed_state_path or settings.data_dir / "feeds.sqlite3"
 
 
@@ -44,7 +45,11 @@ def run_feeds(
 ) -> int:
     """Exit code: 0 when all went well, 1 when items were skipped, 2 when Kafka refused some
     (with ``--once``); the polling loop itself only stops on Ctrl+C or SIGTERM."""
-    interval = parse_interval(every)
+    try:
+        interval = parse_interval(every)
+    except ValueError as exc:
+        console.print(f"[red]--every: {exc}[/]")
+        return 2
     path = state_path(settings)
     with ArticleProducer(settings, topic=topic) as producer, SentItems(path) as state:
         poller = FeedPoller(settings, feeds, producer, state)

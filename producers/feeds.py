@@ -141,6 +141,9 @@ def article_from_page(item: FeedItem, html: bytes) -> RawArticle:
     if not title:
         metadata = trafilatura.extract_metadata(html, default_url=item.link)
         title = metadata.title if metadata else None
+    first_line, _, rest = text.partition("\n")
+    if title and first_line.strip() == title.strip() and rest.strip():
+        text = rest  # the page's headline repeats the title the article already carries
     try:
         return RawArticle(
             id="",

@@ -3,6 +3,10 @@ real broker, state kept across restarts, broken items reported without stopping 
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +24,7 @@ from producers.feeds import FeedPoller, ItemError, parse_feed, parse_interval
 from producers.kafka_producer import ArticleProducer
 from schemas import RawArticle
 from tests.conftest import settings_env
-from tests.kafka_helpers import read_topic
+from tests.kafka_helpers import read_topic, wait_for
 
 BOILERPLATE = "Accueil | Politique | Sport | Newsletter"
 FOOTER = "Tous droits réservés, Exemple Presse 2025"
@@ -241,6 +245,7 @@ def test_feeds_are_sent_once_across_restarts_and_broken_items_do_not_stop_the_re
         assert article.title == title
         assert body.split(". ")[0] in article.text
         assert BOILERPLATE not in article.text and FOOTER not in article.text
+        assert not article.text.startswith(title), "the headline is the title, not the text"
         assert article.source == "127.0.0.1"
         assert article.language_hint == path[1:3]
         assert article.id.encode() in {m["key"] for m in messages}
@@ -277,3 +282,34 @@ def test_produce_feed_once_from_the_command_line(settings, tmp_path, site):
     )
     assert "sent 0" in again.output and "already sent 2" in again.output
     assert topic_size(settings, settings.topic_raw) == 2
+
+
+def test_polling_loop_picks_up_new_items_and_stops_on_sigterm(settings, tmp_path, site):
+    settings = feed_settings(settings, tmp_path)
+    env = {**os.environ, **settings_env(settings)}
+    command = [sys.executable, "-m", "coopwire.cli", "produce", "--feed"]
+    bad = subprocess.run([*command, f"{site.base}/rss.xml", "--every", "5x"], env=env, check=False)
+    assert bad.returncode == 2
+
+    log_path = tmp_path / "feeds.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [*command, f"{site.base}/rss.xml", "--every", "1s"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: topic_size(settings, settings.topic_raw) == 2, 90, "the first poll")
+        site.missing.clear()  # the dead link is published: a later poll must send it
+        wait_for(lambda: topic_size(settings, settings.topic_raw) == 3, 90, "a later poll")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, log_path.read_text()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    output = log_path.read_text()
+    assert "HTTP 404" in output and "sent 1, already sent 2" in " ".join(output.split())
+    assert topic_size(settings, settings.topic_raw) == 3
