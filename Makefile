@@ -24,5 +24,8 @@ lint: $(STAMP)
 test: setup lint
 	$(BIN)/pytest
 
+schema: $(STAMP)
+	$(BIN)/coopwire schema
+
 clean:
 	rm -rf $(VENV) .coopwire *.db

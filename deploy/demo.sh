@@ -55,4 +55,7 @@ for row in db.execute("SELECT id, language, countries, cooperation_score FROM ar
 print("   entities:", db.execute("SELECT count(*) FROM entities").fetchone()[0],
       " cooperation events:", db.execute("SELECT count(*) FROM cooperation_events").fetchone()[0])
 PY
+echo "== cooperation report (picture in ${demo_dir}/report.html)"
+coopwire report --out "${demo_dir}/report.html"
+
 echo "== done; stopping the worker and the broker"
