@@ -167,7 +167,7 @@ def broker_answers(settings: Settings) -> None:
         **kafka_python_options(settings),
         client_id=f"{settings.app_id}-health",
         request_timeout_ms=timeout_ms,
-        api_version_auto_timeout_ms=timeout_ms,
+        bootstrap_timeout_ms=timeout_ms,
         reconnect_backoff_max_ms=1000,
     )
     try:
@@ -241,14 +241,15 @@ class SinkPing:
     """Pings the sink over a connection of its own, so a probe never waits behind (or races
     with) the agent's writes; the connection is reopened after a failure."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connect_timeout_s: float = 5.0) -> None:
         self.url = url
+        self.connect_timeout_s = connect_timeout_s
         self._sink: Sink | None = None
 
     def __call__(self) -> bool:
         try:
             if self._sink is None:
-                self._sink = open_sink(self.url)
+                self._sink = open_sink(self.url, connect_timeout_s=self.connect_timeout_s)
             if self._sink.ping():
                 return True
         except Exception:
@@ -271,7 +272,9 @@ def setup_metrics(
     agent increments. ``sink_ping`` (run in a thread) says whether the sink answers; by
     default a ``SinkPing`` on ``settings.sink_url``."""
     metrics = WorkerMetrics()
-    probe = HealthProbe(settings, sink_ping or SinkPing(settings.sink_url))
+    probe = HealthProbe(
+        settings, sink_ping or SinkPing(settings.sink_url, settings.health_timeout_s)
+    )
     lag_topics = {settings.topic_raw}
 
     @app.page("/metrics")
