@@ -148,3 +148,37 @@ def test_language_files_share_one_shape_and_cover_every_topic():
 def test_gazetteers_are_built_once_per_language():
     assert lexicon_for("fr") is lexicon_for("fr")
     assert lexicon_for("fr").places is lexicon_for("fr").places
+
+
+def test_joint_action_of_two_police_forces_and_requests_between_justices_are_pairs():
+    result = _enrich(
+        "Des enquêteurs belges et néerlandais ont démantelé un laboratoire de drogue. "
+        "La Belgique a signé avec le Maroc un accord contre le trafic de cocaïne. "
+        "A la demande de la justice belge, la police espagnole a exécuté un mandat d'arrêt "
+        "européen contre un trafiquant."
+    )
+    pairs = {p.countries for p in result.cooperation.pairs}
+    assert pairs == {("BE", "NL"), ("BE", "MA"), ("BE", "ES")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La France et l'Allemagne ont signé un match nul 1-1 samedi soir à Paris.",
+        "Russia and Ukraine accused each other of war crimes on Tuesday.",
+        "Les migrants venus de Syrie et d'Afghanistan ont été accueillis en Allemagne.",
+        "Die Polizei in Berlin ermittelt gegen Drogenhändler aus den Niederlanden.",
+        "De politie van Antwerpen heeft een drugsbende opgerold; 'We zijn het eens', zei de "
+        "burgemeester.",
+    ],
+)
+def test_co_mentioned_countries_without_cooperation_make_no_pair(text):
+    assert _enrich(text).cooperation.pairs == []
+
+
+def test_domestic_crime_news_has_no_cooperation_topics():
+    result = _enrich(
+        "La police de Charleroi a démantelé un réseau de trafic de drogue. Le parquet a ouvert "
+        "une enquête. « Nous sommes d'accord avec les riverains », a dit le bourgmestre."
+    )
+    assert result.cooperation.score == 0.0 and result.cooperation.topics == []

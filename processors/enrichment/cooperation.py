@@ -33,6 +33,7 @@ from schemas import Cooperation, CooperationPair, CooperationTopic
 
 _WORD = re.compile(r"[^\W\d_]+'|[^\W_]+")
 _ROLE_WINDOW_WORDS = 2
+COOPERATIVE_TOPICS = frozenset({"extradition_legal_assistance", "information_sharing"})
 
 
 @dataclass
@@ -93,6 +94,11 @@ def analyse(
     for m in organizations:
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
+    for f in facts:
+        # Extradition, legal assistance and information exchange are cooperation in themselves.
+        f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
+        # Police or justice of two countries acting in one sentence is a joint operation.
+        f.cue = f.cue or ("law_enforcement" in f.topics and len(f.partners) >= 2)
     for i, f in enumerate(facts):
         if f.cue and len(f.partners) >= 2:
             f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
@@ -247,7 +253,13 @@ def _near(
             between = _words(lowered[end : m.start])
         else:
             continue
-        content = [w for w in between if w not in lex.connecting_words]
+        content = [
+            w
+            for w in between
+            if w not in lex.connecting_words
+            and w not in lex.coordinators
+            and w not in lex.demonym_keys
+        ]
         if len(content) < _ROLE_WINDOW_WORDS and len(between) <= 2 * _ROLE_WINDOW_WORDS:
             return True
     return False
