@@ -1,14 +1,26 @@
-"""Topic creation at start-up: names and partition counts come from settings."""
+"""Topic creation at start-up: names and partition counts come from settings.
+
+Workers starting together may both try to create a topic; "already exists" is success. Any
+other refusal (a replication factor the cluster cannot meet, no permission) stops start-up with
+the broker's own message. New topics are waited for until every partition has a leader, so the
+first send does not race the broker's metadata.
+"""
 
 from __future__ import annotations
 
-import contextlib
-
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import TopicAlreadyExistsError, for_code
 
 from coopwire.settings import Settings, kafka_python_options
+
+
+class TopicCreationError(RuntimeError):
+    """The broker refused to create a coopwire topic."""
+
+
+def wanted_topics(settings: Settings) -> list[str]:
+    return [settings.topic_raw, settings.topic_enriched, settings.topic_events, settings.topic_dlq]
 
 
 def ensure_topics(settings: Settings, timeout_ms: int = 30_000) -> list[str]:
@@ -18,21 +30,26 @@ def ensure_topics(settings: Settings, timeout_ms: int = 30_000) -> list[str]:
     )
     try:
         existing = set(admin.list_topics())
-        wanted = [
-            settings.topic_raw,
-            settings.topic_enriched,
-            settings.topic_events,
-            settings.topic_dlq,
-        ]
         missing = [
             NewTopic(name, settings.topic_partitions, settings.topic_replication_factor)
-            for name in wanted
+            for name in wanted_topics(settings)
             if name not in existing
         ]
         if not missing:
             return []
-        with contextlib.suppress(TopicAlreadyExistsError):
-            admin.create_topics(missing, timeout_ms=timeout_ms)
-        return [t.name for t in missing]
+        response = admin.create_topics(missing, timeout_ms=timeout_ms, raise_errors=False)
+        created, refused = [], []
+        for topic in response.get("topics", []):
+            code = topic.get("error_code", 0)
+            if code == 0:
+                created.append(topic["name"])
+            elif for_code(code) is not TopicAlreadyExistsError:
+                message = topic.get("error_message") or for_code(code).__name__
+                refused.append(f"{topic['name']}: {message}")
+        if refused:
+            raise TopicCreationError("the broker refused to create " + "; ".join(refused))
+        if created:
+            admin.wait_for_topics(created, timeout_ms=timeout_ms)
+        return created
     finally:
         admin.close()
