@@ -182,3 +182,17 @@ def test_domestic_crime_news_has_no_cooperation_topics():
         "une enquête. « Nous sommes d'accord avec les riverains », a dit le bourgmestre."
     )
     assert result.cooperation.score == 0.0 and result.cooperation.topics == []
+
+
+def test_long_bodies_are_analysed_up_to_a_bound():
+    from processors.enrichment.pipeline import full_text
+
+    paragraph = "La police belge et la police française coopèrent contre la drogue.\n"
+    body = paragraph * 40 + "Le Portugal est cité ici seulement."
+    small = Enricher(analysis_max_chars=len(paragraph) * 10)
+    article = RawArticle.model_validate({"text": body, "title": "Titre"})
+    assert len(full_text(article, small.analysis_max_chars)) <= len(paragraph) * 10 + 7
+    result = small.enrich(article)
+    assert result.countries == ["BE", "FR"]  # the tail past the bound is not read
+    assert [p.countries for p in result.cooperation.pairs] == [("BE", "FR")]
+    assert "PT" in ENRICHER.enrich(article).countries

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc
 
@@ -36,9 +37,9 @@ LABELS: dict[str, str] = {
     "NORP": "MISC",
 }
 _SPACY_OVERLAP = 0.6
-_ACRONYM_DEFINITION = re.compile(
-    r"(?P<long>[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){1,9})[ \t]*\((?P<short>[A-Z][A-Za-z]{1,7})\)"
-)
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+_ACRONYM_LOOKBACK = 160
+_WORD_SPAN = re.compile(r"[\w'’-]+")
 
 
 @dataclass(slots=True)
@@ -67,8 +68,7 @@ def extract_entities(
         strong.append(
             Mention(m.start, m.end, "ORG", text[m.start : m.end], org.canonical, org.country)
         )
-    country_names = cldr_country_names(lex.language) or cldr_country_names("en")
-    by_code = {code: name for name, code in country_names.items()}
+    by_code = _country_name_by_code(lex.language)
     demonyms: list[Match[Place]] = []
     for m in places:
         place = m.payload
@@ -102,25 +102,31 @@ def _acronym_definitions(text: str, lex: Lexicon, known: list[Mention]) -> list[
     """ "Agence américaine de lutte contre la drogue (DEA)": the long form after an
     organisation head noun, and the acronym, are both organisations."""
     found: list[Mention] = []
-    for match in _ACRONYM_DEFINITION.finditer(text):
-        words = match.group("long").split()
-        for word in words:
-            head = word.split("'")[-1].split("’")[-1]
+    for match in _ACRONYM.finditer(text):
+        window = text[max(0, match.start() - _ACRONYM_LOOKBACK) : match.start()]
+        window = window.rsplit("\n", 1)[-1]
+        offset0 = match.start() - len(window)
+        for word in list(_WORD_SPAN.finditer(window))[-10:]:
+            head = word.group(0).replace("’", "'").split("'")[-1]
             if head[:1].isupper() and fold_key(head) in lex.organization_heads:
-                offset = (
-                    match.start("long") + match.group("long").index(word) + (len(word) - len(head))
-                )
-                long_form = text[offset : match.end("long")].strip()
+                start = offset0 + word.end() - len(head)
+                long_form = text[start : match.start()].strip()
                 if len(long_form.split()) >= 2:
                     found.append(
-                        Mention(offset, offset + len(long_form), "ORG", long_form, long_form)
+                        Mention(start, start + len(long_form), "ORG", long_form, long_form)
                     )
-                short = match.group("short")
+                short = match.group(1)
                 if not any(k.surface == short for k in known):
-                    s = match.start("short")
+                    s = match.start(1)
                     found.append(Mention(s, s + len(short), "ORG", short, short))
                 break
     return found
+
+
+@cache
+def _country_name_by_code(lang: str) -> dict[str, str]:
+    names = cldr_country_names(lang) or cldr_country_names("en")
+    return {code: name for name, code in names.items()}
 
 
 def _spacy_mentions(doc: Doc, lex: Lexicon, blockers: list[tuple[int, int]]) -> list[Mention]:

@@ -30,12 +30,22 @@ from schemas import (
 )
 
 PIPELINE_VERSION = "0.2.0"
+# Entities and cooperation read at most this much of the body: NER cost grows with length, and
+# a 100 KB page (often a concatenation) must not cost 50 times a news article of 2-10 KB.
+ANALYSIS_MAX_CHARS = 30_000
 
 
 class Enricher:
-    def __init__(self, *, language_max_chars: int = 2000, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        *,
+        language_max_chars: int = 2000,
+        batch_size: int = 32,
+        analysis_max_chars: int = ANALYSIS_MAX_CHARS,
+    ) -> None:
         self.language_max_chars = language_max_chars
         self.batch_size = batch_size
+        self.analysis_max_chars = analysis_max_chars
 
     def enrich(self, article: RawArticle) -> EnrichedArticle:
         return self.enrich_many([article])[0]
@@ -51,25 +61,36 @@ class Enricher:
             nlp = load_pipeline(code)
             if nlp is None:
                 continue
-            texts = (full_text(articles[i]) for i in indices)
+            texts = (full_text(articles[i], self.analysis_max_chars) for i in indices)
             for i, doc in zip(indices, nlp.pipe(texts, batch_size=self.batch_size), strict=True):
                 docs[i] = doc
         results = []
         for i, article in enumerate(articles):
-            entities, countries, cooperation = analyse_article(article, languages[i], docs[i])
+            entities, countries, cooperation = analyse_article(
+                article, languages[i], docs[i], self.analysis_max_chars
+            )
             results.append(
                 _build(article, languages[i], entities, countries, cooperation, started[i])
             )
         return results
 
 
-def full_text(article: RawArticle) -> str:
-    """Title and body as one text (the offsets every extractor works on)."""
-    return f"{article.title}\n\n{article.text}" if article.title else article.text
+def full_text(article: RawArticle, max_chars: int = ANALYSIS_MAX_CHARS) -> str:
+    """Title and body as one text (the offsets every extractor works on), the body cut at the
+    last paragraph or sentence end before ``max_chars``."""
+    body = article.text
+    if len(body) > max_chars:
+        head = body[:max_chars]
+        cut = max(head.rfind("\n"), head.rfind(". "))
+        body = head[: cut + 1] if cut > max_chars // 2 else head
+    return f"{article.title}\n\n{body}" if article.title else body
 
 
 def analyse_article(
-    article: RawArticle, language: Language, doc: Doc | None
+    article: RawArticle,
+    language: Language,
+    doc: Doc | None,
+    max_chars: int = ANALYSIS_MAX_CHARS,
 ) -> tuple[list[Entity], list[str], Cooperation]:
     """Entities, countries and cooperation of one article (spaCy ``doc`` when available)."""
     code = (
@@ -78,7 +99,7 @@ def analyse_article(
         else language.code
     )
     lex = lexicon_for(code)
-    text = full_text(article)
+    text = full_text(article, max_chars)
     folded = fold(text)
     lowered = folded.lower()
     places = lex.places.find(folded, lowered)
