@@ -141,6 +141,8 @@ def _spacy_mentions(doc: Doc, lex: Lexicon, blockers: list[tuple[int, int]]) -> 
         if _overlap_ratio(ent.start_char, ent.end_char, blockers) >= _SPACY_OVERLAP:
             continue  # the gazetteers know this span better (type, code, demonym)
         key = fold_key(surface)
+        if etype != "PERSON" and key.split()[0] in lex.department_words:
+            continue  # "Justice belge" in "les ministres de la Justice belge"
         if etype != "PERSON" and any(_is_title(w, lex) for w in key.split()[:3]):
             continue  # "Premier ministre britannique": a role, not a name
         if key in lex.not_entities or key in lex.department_words or key in lex.demonym_keys:

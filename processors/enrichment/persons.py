@@ -157,6 +157,8 @@ def _name_before(
     name: list[Token] = []
     while i >= 0 and len(name) < MAX_NAME_TOKENS and i not in blocked:
         tok = toks[i]
+        if _ends_sentence(text, tok):
+            break  # "… Ouahbi. Volgens het parket": the name belongs to the previous sentence
         if _is_name_token(tok, lex) or (tok.text.lower() in lex.name_particles and name):
             name.insert(0, tok)
             i -= 1
