@@ -54,6 +54,10 @@ def create_app(settings: Settings) -> faust.App:
         broker_commit_every=1000,
         broker_commit_interval=1.0,
         broker_session_timeout=settings.worker_session_timeout_s,
+        # Do not wait for in-flight batches before a stop or rebalance: one waiting for a sink
+        # that is down would hold it forever. An unfinished batch is simply not acked, so it is
+        # read again (by this worker or the partition's next owner); its offsets never commit.
+        stream_wait_empty=False,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout_s / 4),
     )
     raw_topic = app.topic(

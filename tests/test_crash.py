@@ -198,3 +198,40 @@ def test_postgresql_outage_under_a_running_worker_loses_nothing(
         f"\n[PostgreSQL outage] {count} articles; server down {down_for:.1f}s with "
         f"{at_restart} stored; {len(waits)} logged waits, e.g. {waits[-1].strip()[-160:]!r}"
     )
+
+
+def test_worker_stopped_while_the_sink_is_down_acks_nothing_it_did_not_store(
+    settings, start_worker, stoppable_postgres
+):
+    count = 200
+    sink_url = create_database(stoppable_postgres.url, f"stop_{settings.app_id[-8:]}")
+    settings = settings.model_copy(update={"sink_url": sink_url})
+    expected = produce(settings, count, "stopped")
+
+    first = start_worker(sink_url=sink_url, sink_retry_max_s=1.0, sink_connect_timeout_s=2.0)
+    wait_stored(sink_url, 20, [first])
+    stoppable_postgres.stop()
+    try:
+
+        def waiting() -> bool:
+            first.assert_alive()
+            return "waiting for sink" in first.log()
+
+        wait_for(waiting, 120, "the worker to wait for the sink")
+        # A graceful stop (SIGTERM) while a batch waits for the sink: the worker exits
+        # promptly and the unstored batch stays unacknowledged.
+        stop_started = time.monotonic()
+        first.stop(timeout=60)
+        stopped_in = time.monotonic() - stop_started
+    finally:
+        stoppable_postgres.start()
+    at_stop = len(stored_ids(sink_url))
+
+    second = start_worker(sink_url=sink_url)
+    wait_stored(sink_url, count, [second])
+    assert_exactly_once_in_sink(sink_url, expected)
+    assert stopped_in < 55, "the worker hung instead of stopping"
+    print(
+        f"\n[SIGTERM during sink outage] {count} articles; stopped in {stopped_in:.1f}s with "
+        f"{at_stop} stored; the next worker stored all {count}"
+    )
