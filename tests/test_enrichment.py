@@ -196,3 +196,11 @@ def test_long_bodies_are_analysed_up_to_a_bound():
     assert result.countries == ["BE", "FR"]  # the tail past the bound is not read
     assert [p.countries for p in result.cooperation.pairs] == [("BE", "FR")]
     assert "PT" in ENRICHER.enrich(article).countries
+
+
+def test_an_officials_visit_pairs_the_officials_country_with_the_country_visited():
+    result = _enrich(
+        "Le ministre belge de la Justice a défendu jeudi son plan contre le trafic de drogue. "
+        "Il s'est rendu ensuite aux Emirats arabes unis pour signer un traité d'extradition."
+    )
+    assert [p.countries for p in result.cooperation.pairs] == [("AE", "BE")]

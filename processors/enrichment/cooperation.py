@@ -45,6 +45,8 @@ class SentenceFacts:
     topics: dict[str, int] = field(default_factory=dict)
     partners: set[str] = field(default_factory=set)
     counterpart_partners: set[str] = field(default_factory=set)
+    officials: set[str] = field(default_factory=set)  # "ministre belge", "Duitse politie"
+    visit: bool = False
     pairs: set[tuple[str, str]] = field(default_factory=set)
     international: bool = False  # names a country, demonym, agency or "both countries"
 
@@ -73,6 +75,8 @@ def analyse(
         locate(m.start).international = True
     for m in lex.counterparts.find(folded, lowered):
         locate(m.start).counterpart = True
+    for m in lex.visits.find(folded, lowered):
+        locate(m.start).visit = True
     for m in lex.topics.find(folded, lowered):
         f = locate(m.start)
         f.topics[m.payload.topic] = f.topics.get(m.payload.topic, 0) + 1
@@ -88,7 +92,7 @@ def analyse(
         by_sentence.setdefault(locate.index(m.start), []).append(m)
     for i, f in enumerate(facts):
         mentions = by_sentence.get(i, [])
-        f.partners, f.counterpart_partners = _partners(
+        f.partners, f.counterpart_partners, f.officials = _partners(
             lowered, f.sentence, mentions, roles, counterparts, lex
         )
     for m in organizations:
@@ -105,7 +109,39 @@ def analyse(
         for code in f.counterpart_partners:
             others = (f.partners - {code}) or (facts[i - 1].partners - {code} if i > 0 else set())
             f.pairs |= {tuple(sorted((code, other))) for other in others}
+    _visits(lowered, facts, by_sentence, lex)
     return _summarise(facts)
+
+
+def _visits(
+    lowered: str,
+    facts: list[SentenceFacts],
+    by_sentence: dict[int, list[Match[Place]]],
+    lex: Lexicon,
+) -> None:
+    """ "Le ministre belge s'est rendu aux Emirats": an official's visit to one country pairs
+    the official's country (named in the sentence or the article's only official country)
+    with the country visited."""
+    article_officials = {code for f in facts for code in f.officials}
+    for i, f in enumerate(facts):
+        if not f.visit:
+            continue
+        home = f.officials or (article_officials if len(article_officials) == 1 else set())
+        visited = {
+            m.payload.code
+            for m in by_sentence.get(i, [])
+            if m.payload.kind != "demonym" and _at_place(lowered, f.sentence, m, lex)
+        } - home
+        if len(home) == 1 and len(visited) == 1:
+            f.pairs.add(tuple(sorted((*home, *visited))))
+
+
+def _at_place(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> bool:
+    before = [w for w in _words(lowered[sentence.start : m.start]) if w not in lex.determiners]
+    return bool(before) and (
+        before[-1] in lex.location_prepositions
+        or " ".join(before[-2:]) in lex.location_prepositions
+    )
 
 
 class _Locator:
@@ -155,9 +191,10 @@ def _partners(
     roles: list[Match[str]],
     counterparts: list[Match[str]],
     lex: Lexicon,
-) -> tuple[set[str], set[str]]:
+) -> tuple[set[str], set[str], set[str]]:
     partners: set[str] = set()
     counterpart_partners: set[str] = set()
+    officials: set[str] = set()
     mentions = sorted(mentions, key=lambda m: m.start)
     role_spans = [(r.start, r.end) for r in roles if sentence.start <= r.start < sentence.end]
     counterpart_spans = [
@@ -172,6 +209,7 @@ def _partners(
                 counterpart_partners.add(code)
             elif _near(lowered, m, role_spans, lex):
                 partners.add(code)
+                officials.add(code)
             continue
         head = heads.get(i, i)
         if head != i:
@@ -182,7 +220,7 @@ def _partners(
         status[i] = _acts(lowered, sentence, m, role_spans, lex, coordinated=i in heads)
         if status[i]:
             partners.add(code)
-    return partners, counterpart_partners
+    return partners, counterpart_partners, officials
 
 
 def _acts(

@@ -51,6 +51,7 @@ REQUIRED_KEYS = (
     "with_words",
     "determiners",
     "counterpart_words",
+    "visit_words",
     "both_countries",
     "topics",
 )
@@ -88,6 +89,7 @@ class Lexicon:
     partner_roles: Gazetteer[str] = field(default_factory=Gazetteer)
     both_countries: Gazetteer[str] = field(default_factory=Gazetteer)
     counterparts: Gazetteer[str] = field(default_factory=Gazetteer)
+    visits: Gazetteer[str] = field(default_factory=Gazetteer)
     person_titles: Gazetteer[str] = field(default_factory=Gazetteer)
     speech_verbs: Gazetteer[str] = field(default_factory=Gazetteer)
     honorifics: frozenset[str] = frozenset()
@@ -163,6 +165,7 @@ def lexicon_for(lang: str) -> Lexicon:
         lex.partner_roles,
         lex.both_countries,
         lex.counterparts,
+        lex.visits,
         lex.person_titles,
         lex.speech_verbs,
     ):
@@ -218,6 +221,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         lex.both_countries.add(phrase, phrase)
     for word in data["counterpart_words"]:
         lex.counterparts.add(word, word)
+    for word in data["visit_words"]:
+        lex.visits.add(word, word)
     for title in data["person_titles"]:
         lex.person_titles.add(title, title)
     for verb in data["speech_verbs"]:
