@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> faust.App:
         producer_max_request_size=settings.max_message_bytes * 2,
         consumer_auto_offset_reset="earliest",
         web_host=settings.web_host,
+        web_bind=settings.web_host,  # Faust binds every interface unless told
         web_port=settings.web_port,
         web_enable_table_views=False,
         datadir=str(settings.data_dir / f"faust-{settings.web_port}"),

@@ -4,6 +4,7 @@ away or the sink cannot be reached."""
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -41,6 +42,18 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         for sample in family.samples:
             out[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return out
+
+
+def listening_addresses(port: int) -> set[str]:
+    """IPv4 addresses with a listening TCP socket on ``port`` (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        address, state = fields[1], fields[3]
+        ip_hex, port_hex = address.split(":")
+        if state == "0A" and int(port_hex, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(ip_hex)[::-1]))
+    return found
 
 
 def wait_for_health(port: int, status: int, timeout: float) -> dict:
@@ -160,6 +173,8 @@ def test_metrics_match_what_was_sent_and_health_is_ok(settings: Settings, start_
 
     body = wait_for_health(port, 200, timeout=60)
     assert body == {"status": "ok", "broker": "ok", "sink": "ok"}
+    # The web server listens where COOPWIRE_WEB_HOST says (127.0.0.1 here), not everywhere.
+    assert listening_addresses(port) == {"127.0.0.1"}
 
 
 @pytest.fixture
