@@ -154,3 +154,30 @@ def stoppable_postgres(postgres_server: LocalPostgres | None) -> Iterator[LocalP
         yield server
     finally:
         server.destroy()
+
+
+# --- A broker tests may stop ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def restartable_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+    """A broker of its own for tests that stop and restart it (never the shared one). Fixed
+    ports, so it comes back at the same address with its data."""
+    broker = LocalBroker(
+        home=tmp_path_factory.mktemp("restartable-kafka"),
+        port=free_port(),
+        controller_port=free_port(),
+    )
+    broker.start(timeout=180)
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def own_broker(restartable_broker: LocalBroker) -> LocalBroker:
+    """The restartable broker, running (a previous test may have left it stopped)."""
+    if not restartable_broker.is_running():
+        restartable_broker.start(timeout=180)
+    return restartable_broker

@@ -164,7 +164,7 @@ def test_two_workers_share_the_partitions_and_one_killed_loses_nothing(settings,
 def test_postgresql_outage_under_a_running_worker_loses_nothing(
     settings, start_worker, stoppable_postgres
 ):
-    count = 400
+    count = 250
     sink_url = create_database(stoppable_postgres.url, f"outage_{settings.app_id[-8:]}")
     settings = settings.model_copy(update={"sink_url": sink_url})
     expected = produce(settings, count, "outage")
@@ -234,4 +234,32 @@ def test_worker_stopped_while_the_sink_is_down_acks_nothing_it_did_not_store(
     print(
         f"\n[SIGTERM during sink outage] {count} articles; stopped in {stopped_in:.1f}s with "
         f"{at_stop} stored; the next worker stored all {count}"
+    )
+
+
+def test_broker_restart_under_a_running_worker_loses_nothing(settings, start_worker, own_broker):
+    count = 300
+    settings = settings.model_copy(update={"kafka_bootstrap_servers": own_broker.bootstrap_servers})
+    expected = produce(settings, count, "brokerdown")
+
+    worker = start_worker(kafka_bootstrap_servers=own_broker.bootstrap_servers)
+    wait_stored(settings.sink_url, 60, [worker])
+    own_broker.stop()
+    stopped_at = time.monotonic()
+    at_stop = len(stored_ids(settings.sink_url))
+    # The worker cannot send or commit now; it must neither die nor move on.
+    wait_for(
+        lambda: worker.proc.poll() is None and time.monotonic() - stopped_at > 5,
+        30,
+        "five seconds without a broker",
+    )
+    own_broker.start(timeout=180)
+    wait_stored(settings.sink_url, count, [worker], timeout=300)
+    recovered_in = time.monotonic() - stopped_at
+    assert_exactly_once_in_sink(settings.sink_url, expected)
+    keys = enriched_keys(settings, expected)
+    print(
+        f"\n[broker restart under a worker] {count} articles; broker stopped with {at_stop} "
+        f"stored; all stored {recovered_in:.1f}s after the stop; enriched topic: {len(keys)} "
+        f"messages, {len(keys) - len(set(keys))} duplicates"
     )
