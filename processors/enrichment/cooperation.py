@@ -195,7 +195,8 @@ def _partners(
     partners: set[str] = set()
     counterpart_partners: set[str] = set()
     officials: set[str] = set()
-    mentions = sorted(mentions, key=lambda m: m.start)
+    # Cities other than capitals are places, never parties: "les ports d'Anvers et de Rotterdam".
+    mentions = sorted((m for m in mentions if m.payload.kind != "city"), key=lambda m: m.start)
     role_spans = [(r.start, r.end) for r in roles if sentence.start <= r.start < sentence.end]
     counterpart_spans = [
         (c.start, c.end) for c in counterparts if sentence.start <= c.start < sentence.end

@@ -76,7 +76,7 @@ def extract_entities(
             demonyms.append(m)
             continue
         canonical = (
-            place.canonical if place.kind == "capital" else by_code.get(place.code, place.canonical)
+            by_code.get(place.code, place.canonical) if place.kind == "country" else place.canonical
         )
         strong.append(Mention(m.start, m.end, "LOC", text[m.start : m.end], canonical, place.code))
     strong.extend(_acronym_definitions(text, lex, strong))

@@ -23,7 +23,7 @@ from processors.enrichment.gazetteer import Gazetteer
 from processors.enrichment.taxonomy import TOPIC_IDS
 from processors.enrichment.text import fold_key
 
-PlaceKind = Literal["country", "capital", "demonym"]
+PlaceKind = Literal["country", "capital", "city", "demonym"]
 SHARED = "mul"
 REQUIRED_KEYS = (
     "language",
@@ -31,6 +31,7 @@ REQUIRED_KEYS = (
     "country_name_suffixes",
     "blocked_country_names",
     "government_capitals",
+    "cities",
     "demonyms",
     "demonym_suffixes",
     "demonyms_case_sensitive",
@@ -189,6 +190,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         lex.places.add(name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True)
     for name, code in data["government_capitals"].items():
         lex.places.add(name, Place(code, "capital", name), case_sensitive=True)
+    for name, code in data["cities"].items():
+        lex.places.add(name, Place(code, "city", name), case_sensitive=True)
     for name, code in data["demonyms"].items():
         lex.places.add(
             name,
