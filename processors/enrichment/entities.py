@@ -51,6 +51,7 @@ class Mention:
     canonical: str
     country: str | None = None
     weak: bool = False  # a rule-found one-word person: kept only as a short form of a name
+    rule: bool = False  # found by a title or speech-verb rule
 
 
 def extract_entities(
@@ -93,7 +94,15 @@ def extract_entities(
         name = _strip_titles(person.name, lex)
         if name:
             candidates.append(
-                Mention(person.start, person.end, "PERSON", person.name, name, weak=" " not in name)
+                Mention(
+                    person.start,
+                    person.end,
+                    "PERSON",
+                    person.name,
+                    name,
+                    weak=" " not in name,
+                    rule=True,
+                )
             )
     return accepted + _resolve_persons_and_rest(candidates)
 
@@ -194,8 +203,14 @@ def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
 
 
 def _resolve_persons_and_rest(candidates: list[Mention]) -> list[Mention]:
-    """Overlapping rule and spaCy mentions: the longer span wins (a fuller name)."""
-    return _without_overlaps(candidates)
+    """Overlapping rule and spaCy mentions: the longer span wins (a fuller name); on equal
+    spans a name after a title beats spaCy's label ("son homologue X" is a person)."""
+    kept: list[Mention] = []
+    ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), m.start, not m.rule))
+    for m in ranked:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
 
 
 @dataclass(slots=True)
