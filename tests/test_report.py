@@ -78,13 +78,27 @@ def test_periods_are_months_or_iso_weeks():
     assert period_of("2025-03", "week") == UNDATED
 
 
+SAMPLE_IDS = (
+    "sample-fr-be-fr-police",
+    "sample-nl-nl-de-cyber",
+    "sample-en-uk-es-laundering",
+    "sample-de-de-at-menschenhandel",
+    "sample-fr-nl-ma-extradition",
+    "sample-en-us-mx-fentanyl",
+    "sample-nl-be-nl-drugs",
+    "sample-de-de-fr-terror",
+    "sample-en-be-us-war-crimes",
+    "sample-fr-sport",
+    "sample-en-football",
+)
+
+
 def cooperation_samples() -> list[RawArticle]:
-    """Every labelled cooperation sample, two negatives, and a follow-up of the Belgian-French
-    story a month later, so one pair has two articles."""
-    samples = [json.loads(line) for line in SAMPLES.read_text().splitlines()]
-    chosen = [s for s in samples if s["labels"]["cooperation_pairs"]]
-    chosen += [s for s in samples if not s["labels"]["cooperation_pairs"]][:2]
-    police = next(s for s in samples if s["id"] == "sample-fr-be-fr-police")
+    """Labelled cooperation samples, two negatives, and a follow-up of the Belgian-French story
+    a month later, so one pair has two articles."""
+    samples = {s["id"]: s for s in map(json.loads, SAMPLES.read_text().splitlines())}
+    chosen = [samples[article_id] for article_id in SAMPLE_IDS]
+    police = samples["sample-fr-be-fr-police"]
     chosen.append(
         {
             **police,
