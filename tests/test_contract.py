@@ -20,6 +20,8 @@ from schemas import DeadLetter, ErrorDetail, RawArticle, TopicName, encode
 from schemas.generate import ASYNCAPI_FILE, CONTRACTS, SCHEMAS_DIR, drift
 from tests.conftest import SAMPLES
 
+# The AsyncAPI 3.0.0 specification as JSON Schema, from the npm package @asyncapi/specs 6.11.1
+# (schemas/3.0.0-without-$id.json, Apache-2.0), kept here so the check needs no network.
 ASYNCAPI_SPEC = Path(__file__).parent / "data" / "asyncapi-3.0.0.schema.json"
 
 
