@@ -204,3 +204,17 @@ def test_an_officials_visit_pairs_the_officials_country_with_the_country_visited
         "Il s'est rendu ensuite aux Emirats arabes unis pour signer un traité d'extradition."
     )
     assert [p.countries for p in result.cooperation.pairs] == [("AE", "BE")]
+
+
+def test_extradition_to_a_country_makes_it_a_party():
+    result = _enrich("La Belgique a extradé vers les Pays-Bas un trafiquant de drogue présumé.")
+    assert [p.countries for p in result.cooperation.pairs] == [("BE", "NL")]
+
+
+def test_an_international_agency_makes_an_operation_cooperation():
+    result = _enrich(
+        "Europol et la police belge ont démantelé un réseau de traite d'êtres humains qui "
+        "exploitait des femmes originaires du Nigeria et de Roumanie."
+    )
+    assert {t.id for t in result.cooperation.topics} == {"human_trafficking", "law_enforcement"}
+    assert result.cooperation.pairs == []  # countries of origin are no parties

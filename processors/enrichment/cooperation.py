@@ -73,6 +73,9 @@ def analyse(
         locate(m.start).anaphora = locate(m.start).international = True
     for m in [*places, *organizations]:
         locate(m.start).international = True
+    for m in organizations:
+        if m.payload.law_enforcement and m.payload.country is None:
+            locate(m.start).cue = True  # Europol, Eurojust, Interpol exist to make forces cooperate
     for m in lex.counterparts.find(folded, lowered):
         locate(m.start).counterpart = True
     for m in lex.visits.find(folded, lowered):
@@ -98,6 +101,9 @@ def analyse(
     for m in organizations:
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
+    for i, f in enumerate(facts):
+        if "extradition_legal_assistance" in f.topics:
+            f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
     for f in facts:
         # Extradition, legal assistance and information exchange are cooperation in themselves.
         f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
@@ -222,6 +228,20 @@ def _partners(
         if status[i]:
             partners.add(code)
     return partners, counterpart_partners, officials
+
+
+def _destinations(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """ "extradé vers les Pays-Bas", "extradited to Spain": the requesting country is a party."""
+    found: set[str] = set()
+    for m in mentions:
+        if m.payload.kind in ("country", "capital"):
+            before = _words(lowered[sentence.start : m.start])
+            content = [w for w in before if w not in lex.determiners]
+            if content and content[-1] in lex.destination_prepositions:
+                found.add(m.payload.code)
+    return found
 
 
 def _acts(

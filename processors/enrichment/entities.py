@@ -206,7 +206,9 @@ def _resolve_persons_and_rest(candidates: list[Mention]) -> list[Mention]:
     """Overlapping rule and spaCy mentions: the longer span wins (a fuller name); on equal
     spans a name after a title beats spaCy's label ("son homologue X" is a person)."""
     kept: list[Mention] = []
-    ranked = sorted(candidates, key=lambda m: (-(m.end - m.start), m.start, not m.rule))
+    ranked = sorted(
+        candidates, key=lambda m: (-(m.end - m.start), m.start, not (m.rule and not m.weak))
+    )
     for m in ranked:
         if all(m.end <= k.start or m.start >= k.end for k in kept):
             kept.append(m)

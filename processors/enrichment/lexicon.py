@@ -49,6 +49,7 @@ REQUIRED_KEYS = (
     "coordinators",
     "between_words",
     "origin_prepositions",
+    "destination_prepositions",
     "with_words",
     "determiners",
     "counterpart_words",
@@ -102,6 +103,7 @@ class Lexicon:
     coordinators: frozenset[str] = frozenset()
     between_words: frozenset[str] = frozenset()
     origin_prepositions: frozenset[str] = frozenset()
+    destination_prepositions: frozenset[str] = frozenset()
     with_words: frozenset[str] = frozenset()
     determiners: frozenset[str] = frozenset()
     connecting_words: frozenset[str] = frozenset()  # skipped between a role and a demonym
@@ -239,6 +241,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.coordinators |= {fold_key(w) for w in data["coordinators"]}
     lex.between_words |= {fold_key(w) for w in data["between_words"]}
     lex.origin_prepositions |= {fold_key(w) for w in data["origin_prepositions"]}
+    lex.destination_prepositions |= {fold_key(w) for w in data["destination_prepositions"]}
     lex.with_words |= {fold_key(w) for w in data["with_words"]}
     lex.determiners |= {fold_key(w) for w in data["determiners"]}
     lex.connecting_words = lex.determiners | lex.department_words | lex.name_particles
