@@ -31,13 +31,18 @@ def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
     values = {k: v for k, v in overrides.items() if v is not None}
     if bootstrap:
         values["kafka_bootstrap_servers"] = bootstrap
+    from coopwire.log_redaction import install_secret_redaction
+
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as exc:
         for error in exc.errors(include_input=False, include_url=False):
             where = ".".join(str(p) for p in error["loc"])
             err.print(f"[red]invalid configuration[/] {where or 'settings'}: {error['msg']}")
         raise typer.Exit(2) from None
+    # Libraries log their configuration at debug level, passwords included: mask them.
+    install_secret_redaction(settings)
+    return settings
 
 
 def _kafka_settings(bootstrap: str | None = None, **overrides: object) -> Settings:

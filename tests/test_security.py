@@ -68,6 +68,7 @@ def test_pipeline_runs_over_sasl_ssl_with_scram_and_plain(
     port = free_port()
     worker = start_worker(
         web_port=port,
+        log_level="debug",  # even the most verbose log must not show the password
         **{
             key: getattr(worker_settings, key)
             for key in Settings.model_fields
