@@ -233,8 +233,8 @@ def fold_entities(mentions: list[Mention]) -> list[Folded]:
         canonical = (
             merged.get(fold_key(m.canonical), m.canonical) if m.type == "PERSON" else m.canonical
         )
-        if m.type == "PERSON" and fold_key(canonical) not in merged.values_keys:
-            continue
+        if m.type == "PERSON" and fold_key(m.canonical) not in merged:
+            continue  # a one-word name that is nobody's short form, or an ambiguous one
         groups.setdefault((m.type, fold_key(canonical)), []).append(
             Mention(m.start, m.end, m.type, m.surface, canonical, m.country, m.weak)
         )
@@ -255,13 +255,7 @@ def fold_entities(mentions: list[Mention]) -> list[Folded]:
     return sorted(result, key=lambda f: (f.type, fold_key(f.canonical)))
 
 
-class PersonIndex(dict):
-    """Maps a name key to the key's full name; ``values_keys`` are the names kept."""
-
-    values_keys: set[str]
-
-
-def merge_persons(persons: list[Mention]) -> PersonIndex:
+def merge_persons(persons: list[Mention]) -> dict[str, str]:
     """Short forms ("Van Quickenborne", "Garland") join the one longer name they end with;
     one-word rule-found names that join nothing are dropped."""
     names: dict[str, Mention] = {}
@@ -270,7 +264,7 @@ def merge_persons(persons: list[Mention]) -> PersonIndex:
         if key not in names or (names[key].weak and not m.weak):
             names[key] = m
     keys = sorted(names, key=lambda k: -len(k.split()))
-    index = PersonIndex()
+    index: dict[str, str] = {}
     kept: set[str] = set()
     for key in keys:
         words = key.split()
@@ -286,5 +280,4 @@ def merge_persons(persons: list[Mention]) -> PersonIndex:
             continue  # ambiguous short form: belongs to two people
         kept.add(key)
         index[key] = names[key].canonical
-    index.values_keys = {fold_key(v) for v in index.values()}
     return index
