@@ -15,6 +15,8 @@ app = typer.Typer(
     help="coopwire: news articles in, language, entities and cooperation events out.",
     no_args_is_help=True,
     add_completion=False,
+    # A crash report must not print local variables: client options hold the Kafka password.
+    pretty_exceptions_show_locals=False,
 )
 broker_app = typer.Typer(
     help="A local Apache Kafka broker (KRaft) from Maven jars, no Docker.", no_args_is_help=True

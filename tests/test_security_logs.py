@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 
 from pydantic import SecretStr
 
@@ -41,3 +44,28 @@ def test_secrets_are_masked_in_library_log_records() -> None:
     assert "'sasl_plain_password': '****'" in out
     assert "coopwire:****@db" in out
     assert "nothing secret in 5 words" in out
+
+
+def test_a_crash_report_does_not_print_the_password(tmp_path) -> None:
+    """Typer's rich tracebacks show every frame's local variables by default, and the Kafka
+    client options (a local of several frames) hold the password. A CA file that does not exist
+    crashes the producer while those options are being built."""
+    env = {
+        **os.environ,
+        "COOPWIRE_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
+        "COOPWIRE_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "COOPWIRE_KAFKA_SASL_USERNAME": "svc",
+        "COOPWIRE_KAFKA_SASL_PASSWORD": "crash-Pw-93be1",
+        "COOPWIRE_KAFKA_SSL_CAFILE": str(tmp_path / "missing-ca.pem"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "coopwire.cli", "produce", "-"],
+        input="",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "FileNotFoundError" in result.stderr  # it did crash where expected
+    assert "crash-Pw-93be1" not in result.stdout + result.stderr
