@@ -52,7 +52,9 @@ class SentenceFacts:
 
     @property
     def context(self) -> bool:
-        return self.cue or self.anaphora or bool(self.pairs) or len(self.partners) >= 2
+        return (
+            self.cue or self.anaphora or self.visit or bool(self.pairs) or len(self.partners) >= 2
+        )
 
 
 def analyse(

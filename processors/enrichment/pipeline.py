@@ -115,8 +115,11 @@ def analyse_article(
         )
         for f in fold_entities(mentions)
     ]
-    countries = sorted({m.payload.code for m in places})
     cooperation = analyse(text, folded, lex, places, organizations)
+    # A pair found through a national agency ("l'OCAM et la DGSI") involves its country too.
+    countries = sorted(
+        {m.payload.code for m in places} | {c for p in cooperation.pairs for c in p.countries}
+    )
     return entities, countries, cooperation
 
 
