@@ -69,6 +69,15 @@ def check_kafka_security(settings: Settings, timeout: float = 10.0) -> None:
     Returns quietly on success, on plaintext without SASL, and when no broker answers."""
     if settings.kafka_security_protocol == "PLAINTEXT":
         return
+    if settings.uses_tls:
+        files = {
+            "COOPWIRE_KAFKA_SSL_CAFILE": settings.kafka_ssl_cafile,
+            "COOPWIRE_KAFKA_SSL_CERTFILE": settings.kafka_ssl_certfile,
+            "COOPWIRE_KAFKA_SSL_KEYFILE": settings.kafka_ssl_keyfile,
+        }
+        missing = [f"{name}={path}" for name, path in files.items() if path and not path.is_file()]
+        if missing:
+            raise KafkaSecurityError(f"TLS files not found: {', '.join(missing)}")
     failures: list[str] = []
     for server in settings.kafka_bootstrap_servers.split(","):
         host, _, port = server.strip().rpartition(":")

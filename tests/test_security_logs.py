@@ -46,17 +46,16 @@ def test_secrets_are_masked_in_library_log_records() -> None:
     assert "nothing secret in 5 words" in out
 
 
-def test_a_crash_report_does_not_print_the_password(tmp_path) -> None:
+def test_a_crash_report_does_not_print_the_password() -> None:
     """Typer's rich tracebacks show every frame's local variables by default, and the Kafka
-    client options (a local of several frames) hold the password. A CA file that does not exist
-    crashes the producer while those options are being built."""
+    client options (a local of several frames) hold the password. A bootstrap address without a
+    port number crashes kafka-python's producer constructor, whose locals hold them."""
     env = {
         **os.environ,
-        "COOPWIRE_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
+        "COOPWIRE_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:notaport",
         "COOPWIRE_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
         "COOPWIRE_KAFKA_SASL_USERNAME": "svc",
         "COOPWIRE_KAFKA_SASL_PASSWORD": "crash-Pw-93be1",
-        "COOPWIRE_KAFKA_SSL_CAFILE": str(tmp_path / "missing-ca.pem"),
     }
     result = subprocess.run(
         [sys.executable, "-m", "coopwire.cli", "produce", "-"],
@@ -67,5 +66,5 @@ def test_a_crash_report_does_not_print_the_password(tmp_path) -> None:
         timeout=120,
     )
     assert result.returncode != 0
-    assert "FileNotFoundError" in result.stderr  # it did crash where expected
+    assert "ValueError" in result.stderr  # it did crash where expected
     assert "crash-Pw-93be1" not in result.stdout + result.stderr

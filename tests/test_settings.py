@@ -162,3 +162,14 @@ def test_config_command_reports_bad_settings_in_one_line(clean_env: pytest.Monke
     result = CliRunner().invoke(cli, ["config"])
     assert result.exit_code == 2
     assert "invalid configuration" in result.output and "web_port" in result.output
+
+
+def test_missing_tls_files_are_named_before_any_connection(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_env.setenv("COOPWIRE_KAFKA_SECURITY_PROTOCOL", "SSL")
+    clean_env.setenv("COOPWIRE_KAFKA_SSL_CAFILE", str(tmp_path / "missing-ca.pem"))
+    result = CliRunner().invoke(cli, ["consume", "articles.raw", "--timeout", "1"])
+    assert result.exit_code == 3
+    flat = result.output.replace("\n", "")  # the console wraps long lines
+    assert f"TLS files not found: COOPWIRE_KAFKA_SSL_CAFILE={tmp_path / 'missing-ca.pem'}" in flat
