@@ -64,11 +64,33 @@ def analyse(
     places: list[Match[Place]],
     organizations: list[Match[Organization]],
 ) -> Cooperation:
+    """Topics, pairs and score of one article (``folded`` is ``fold(text)``)."""
     lowered = folded.lower()
     facts = [SentenceFacts(s) for s in sentences(text)]
     if not facts:
         return Cooperation()
     locate = _Locator(facts)
+    by_sentence: dict[int, list[Match[Place]]] = {}
+    for m in places:
+        by_sentence.setdefault(locate.index(m.start), []).append(m)
+    counterparts = lex.counterparts.find(folded, lowered)
+    _mark_cues(lex, folded, lowered, locate, places, organizations, counterparts)
+    _mark_topics(lex, folded, lowered, locate, organizations)
+    _mark_partners(lex, lowered, facts, locate, by_sentence, organizations, counterparts, folded)
+    _make_pairs(facts)
+    _visits(lowered, facts, by_sentence, lex)
+    return _summarise(facts)
+
+
+def _mark_cues(
+    lex: Lexicon,
+    folded: str,
+    lowered: str,
+    locate: _Locator,
+    places: list[Match[Place]],
+    organizations: list[Match[Organization]],
+    counterparts: list[Match[str]],
+) -> None:
     for m in lex.cooperation.find(folded, lowered):
         locate(m.start).cue = True
     for m in lex.both_countries.find(folded, lowered):
@@ -78,10 +100,19 @@ def analyse(
     for m in organizations:
         if m.payload.law_enforcement and m.payload.country is None:
             locate(m.start).cue = True  # Europol, Eurojust, Interpol exist to make forces cooperate
-    for m in lex.counterparts.find(folded, lowered):
+    for m in counterparts:
         locate(m.start).counterpart = True
     for m in lex.visits.find(folded, lowered):
         locate(m.start).visit = True
+
+
+def _mark_topics(
+    lex: Lexicon,
+    folded: str,
+    lowered: str,
+    locate: _Locator,
+    organizations: list[Match[Organization]],
+) -> None:
     for m in lex.topics.find(folded, lowered):
         f = locate(m.start)
         f.topics[m.payload.topic] = f.topics.get(m.payload.topic, 0) + 1
@@ -90,35 +121,42 @@ def analyse(
         if m.payload.law_enforcement:
             f = locate(m.start)
             f.topics["law_enforcement"] = f.topics.get("law_enforcement", 0) + 1
+
+
+def _mark_partners(
+    lex: Lexicon,
+    lowered: str,
+    facts: list[SentenceFacts],
+    locate: _Locator,
+    by_sentence: dict[int, list[Match[Place]]],
+    organizations: list[Match[Organization]],
+    counterparts: list[Match[str]],
+    folded: str,
+) -> None:
     roles = lex.partner_roles.find(folded, lowered)
-    counterparts = lex.counterparts.find(folded, lowered)
-    by_sentence: dict[int, list[Match[Place]]] = {}
-    for m in places:
-        by_sentence.setdefault(locate.index(m.start), []).append(m)
     for i, f in enumerate(facts):
-        mentions = by_sentence.get(i, [])
         f.partners, f.counterpart_partners, f.officials = _partners(
-            lowered, f.sentence, mentions, roles, counterparts, lex
+            lowered, f.sentence, by_sentence.get(i, []), roles, counterparts, lex
         )
+        if "extradition_legal_assistance" in f.topics:
+            f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
     for m in organizations:
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
-    for i, f in enumerate(facts):
-        if "extradition_legal_assistance" in f.topics:
-            f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
     for f in facts:
         # Extradition, legal assistance and information exchange are cooperation in themselves.
         f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
         # Police or justice of two countries acting in one sentence is a joint operation.
         f.cue = f.cue or ("law_enforcement" in f.topics and len(f.partners) >= 2)
+
+
+def _make_pairs(facts: list[SentenceFacts]) -> None:
     for i, f in enumerate(facts):
         if f.cue and len(f.partners) >= 2:
             f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
         for code in f.counterpart_partners:
             others = (f.partners - {code}) or (facts[i - 1].partners - {code} if i > 0 else set())
             f.pairs |= {tuple(sorted((code, other))) for other in others}
-    _visits(lowered, facts, by_sentence, lex)
-    return _summarise(facts)
 
 
 def _visits(
