@@ -29,6 +29,7 @@ def run_kafka_python(bootstrap: str, source: str, target: str, group: str, batch
     )
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     enricher = Enricher()
+    enricher.warm_up()
     running = True
 
     def stop(*_: object) -> None:
@@ -47,15 +48,17 @@ def run_kafka_python(bootstrap: str, source: str, target: str, group: str, batch
     producer.close()
 
 
-def run_quix(bootstrap: str, source: str, target: str, group: str) -> None:
+def run_quix(bootstrap: str, source: str, target: str, group: str, state_dir: str) -> None:
     from quixstreams import Application
 
     enricher = Enricher()
+    enricher.warm_up()
     app = Application(
         broker_address=bootstrap,
         consumer_group=group,
         auto_offset_reset="earliest",
         loglevel="WARNING",
+        state_dir=state_dir,
     )
     raw = app.topic(source, value_deserializer="bytes", key_deserializer="bytes")
     out = app.topic(target, value_serializer="bytes", key_serializer="bytes")
@@ -78,9 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--target", required=True)
     parser.add_argument("--group", required=True)
     parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--state-dir", default="state", help="Quix Streams state folder")
     args = parser.parse_args(argv)
     if args.peer == "quix":
-        run_quix(args.bootstrap, args.source, args.target, args.group)
+        run_quix(args.bootstrap, args.source, args.target, args.group, args.state_dir)
     else:
         run_kafka_python(args.bootstrap, args.source, args.target, args.group, args.batch)
 

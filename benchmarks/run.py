@@ -251,6 +251,8 @@ def start_peer(
                 target,
                 "--group",
                 group,
+                "--state-dir",
+                str(log.parent / f"{group}-state"),
             ],
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,

@@ -77,14 +77,16 @@ def create_app(settings: Settings) -> faust.App:
     metrics = setup_metrics(app, settings)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
     state: dict[str, BatchProcessor] = {}
+    enricher = Enricher(
+        language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
+    )
+    # Models load before the worker joins the consumer group, not while it holds partitions.
+    enricher.warm_up()
 
     def processor() -> BatchProcessor:
         if "p" not in state:
             state["p"] = BatchProcessor(
-                Enricher(
-                    language_max_chars=settings.language_max_chars,
-                    batch_size=settings.worker_batch_size,
-                ),
+                enricher,
                 open_sink(settings.sink_url, connect_timeout_s=settings.sink_connect_timeout_s),
                 max_message_bytes=settings.max_message_bytes,
                 retry_max_s=settings.sink_retry_max_s,
