@@ -73,8 +73,10 @@ class Settings(BaseSettings):
 
     # Worker
     app_id: str = "coopwire"
+    # A batch closes when full or after this wait. Under load batches fill at once (nlp.pipe
+    # wants them); at low rates a short wait keeps produce-to-enriched latency low.
     worker_batch_size: int = Field(default=16, ge=1)
-    worker_batch_within_s: float = Field(default=0.2, gt=0)
+    worker_batch_within_s: float = Field(default=0.05, gt=0)
     worker_session_timeout_s: float = Field(
         default=30.0, ge=6, description="How soon the group notices a dead worker"
     )

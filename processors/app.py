@@ -76,6 +76,7 @@ def create_app(settings: Settings) -> faust.App:
 
     metrics = setup_metrics(app, settings)
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
+    sink_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sink")
     state: dict[str, BatchProcessor] = {}
     enricher = Enricher(
         language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
@@ -133,55 +134,73 @@ def create_app(settings: Settings) -> faust.App:
                 await asyncio.sleep(delay)
                 delay, attempt = min(delay * 2, settings.sink_retry_max_s), attempt + 1
 
-    async def process(records: list[Record]) -> BatchOutcome:
-        """Enrich, store, send: returns only when the whole batch is done."""
+    async def enrich_batch(records: list[Record]) -> BatchOutcome:
+        loop = asyncio.get_running_loop()
+        with metrics.time_enrichment():
+            return await until_done(
+                "enrichment",
+                len(records),
+                lambda: loop.run_in_executor(executor, processor().enrich, records),
+            )
+
+    async def deliver(
+        stream: faust.StreamT, events: list[Any], records: list[Record], outcome: BatchOutcome
+    ) -> None:
+        """Store, send, then ack: a batch's offsets move only after both succeeded."""
         loop = asyncio.get_running_loop()
         n = len(records)
-
-        def in_thread(fn: Callable[[], T]) -> Callable[[], Awaitable[T]]:
-            return lambda: loop.run_in_executor(executor, fn)
-
-        with metrics.time_enrichment():
-            outcome = await until_done(
-                "enrichment", n, in_thread(lambda: processor().enrich(records))
-            )
         with metrics.time_sink_write():
-            await until_done("sink write", n, in_thread(lambda: processor().store(outcome)))
+            await until_done(
+                "sink write",
+                n,
+                lambda: loop.run_in_executor(sink_executor, processor().store, outcome),
+            )
         await until_done("sending", n, lambda: send_outcome(outcome))
-        return outcome
+        for event in events:
+            await stream.ack(event)
+        metrics.record_batch(records, outcome)
+        log.info(
+            "batch: %d in, %d enriched, %d dead-lettered",
+            n,
+            len(outcome.enriched),
+            len(outcome.dead_letters),
+        )
 
     @app.agent(raw_topic, name="enrich-articles", concurrency=1)
     async def enrich_articles(stream: faust.StreamT) -> None:
-        async for events in stream.noack_take(
-            settings.worker_batch_size, within=settings.worker_batch_within_s
-        ):
-            records = [
-                Record(
-                    e.message.topic,
-                    e.message.partition,
-                    e.message.offset,
-                    e.message.key,
-                    e.message.value,
-                )
-                for e in events
-            ]
-            outcome = await process(records)
-            for event in events:
-                await stream.ack(event)
-            metrics.record_batch(records, outcome)
-            log.info(
-                "batch: %d in, %d enriched, %d dead-lettered",
-                len(records),
-                len(outcome.enriched),
-                len(outcome.dead_letters),
-            )
+        # Batch k is stored and sent while batch k+1 is enriched (the sink has its own thread):
+        # the CPU keeps enriching instead of waiting on I/O. At most one batch is in delivery,
+        # and batches are acked in order. A batch whose delivery is cancelled (stop, rebalance)
+        # stays unacked and is read again; the sink upserts make that harmless.
+        delivering: asyncio.Task[None] | None = None
+        try:
+            async for events in stream.noack_take(
+                settings.worker_batch_size, within=settings.worker_batch_within_s
+            ):
+                records = [
+                    Record(
+                        e.message.topic,
+                        e.message.partition,
+                        e.message.offset,
+                        e.message.key,
+                        e.message.value,
+                    )
+                    for e in events
+                ]
+                outcome = await enrich_batch(records)
+                if delivering is not None:
+                    await delivering
+                delivering = asyncio.create_task(deliver(stream, list(events), records, outcome))
+        finally:
+            if delivering is not None and not delivering.done():
+                delivering.cancel()
 
     @app.on_before_shutdown.connect
     async def _close(app: faust.App, **kwargs: Any) -> None:
         if "p" in state:
             # Stop a sink wait first; close in the worker thread, after any write in flight.
             state["p"].stop()
-            await asyncio.get_running_loop().run_in_executor(executor, state["p"].sink.close)
+            await asyncio.get_running_loop().run_in_executor(sink_executor, state["p"].sink.close)
 
     return app
 

@@ -12,11 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-from pydantic import ValidationError
-
 from processors.enrichment import Enricher
 from processors.enrichment.text import fold_key
+from producers.jsonl import Rejected, read_articles
 from schemas import EnrichedArticle, EntityType, RawArticle
 
 FIELDS = ("countries", "pairs", "topics", "persons", "organizations")
@@ -57,16 +55,6 @@ class Labels:
         )
 
 
-@dataclass(frozen=True)
-class BadLine:
-    source: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.reason}"
-
-
 @dataclass
 class Counts:
     tp: int = 0
@@ -105,7 +93,7 @@ class Report:
     language_correct: int = 0
     fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in FIELDS})
     by_language: dict[str, dict[str, Counts]] = field(default_factory=dict)
-    bad_lines: list[BadLine] = field(default_factory=list)
+    bad_lines: list[Rejected] = field(default_factory=list)
     results: list[ArticleResult] = field(default_factory=list)
 
     @property
@@ -153,30 +141,20 @@ def labelled_files(paths: Iterable[str]) -> list[Path]:
     return files
 
 
-def read_labelled(path: Path) -> Iterator[tuple[RawArticle, Labels] | BadLine]:
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = orjson.loads(line)
-                if not isinstance(obj, dict):
-                    raise ValueError("a line must be a JSON object")
-                labels = obj.get("labels")
-                if not isinstance(labels, dict) or "lang" not in labels:
-                    raise ValueError("no 'labels' object with at least 'lang'")
-                yield RawArticle.model_validate(obj), Labels.from_json(labels)
-            except (orjson.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
-                reason = (
-                    str(exc).splitlines()[0]
-                    if not isinstance(exc, ValidationError)
-                    else (
-                        "; ".join(
-                            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-                        )
-                    )
-                )
-                yield BadLine(str(path), number, reason)
+def read_labelled(path: Path) -> Iterator[tuple[RawArticle, Labels] | Rejected]:
+    """Articles with their labels; a bad line (JSON, article or labels) is reported by number."""
+    for number, obj, item in read_articles(str(path)):
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        labels = obj.get("labels")
+        if not isinstance(labels, dict) or "lang" not in labels:
+            yield Rejected(str(path), number, "no 'labels' object with at least 'lang'")
+            continue
+        try:
+            yield item, Labels.from_json(labels)
+        except (ValueError, TypeError, KeyError) as exc:
+            yield Rejected(str(path), number, f"labels: {str(exc).splitlines()[0]}")
 
 
 def evaluate(paths: Iterable[str], enricher: Enricher | None = None) -> Report:
@@ -185,7 +163,7 @@ def evaluate(paths: Iterable[str], enricher: Enricher | None = None) -> Report:
     for path in labelled_files(paths):
         batch: list[tuple[RawArticle, Labels]] = []
         for item in read_labelled(path):
-            if isinstance(item, BadLine):
+            if isinstance(item, Rejected):
                 report.bad_lines.append(item)
             else:
                 batch.append(item)
