@@ -166,7 +166,10 @@ class DeadLetter(BaseModel):
 
     schema_version: str = SCHEMA_VERSION
     reason: str = Field(
-        description="invalid_utf8 | invalid_json | invalid_article | too_large | enrichment_error"
+        description=(
+            "invalid_utf8 | invalid_json | invalid_article | too_large | enrichment_error"
+            " | sink_rejected"
+        )
     )
     errors: list[ErrorDetail] = Field(default_factory=list)
     traceback: str | None = None
