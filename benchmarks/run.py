@@ -355,7 +355,12 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def run_benchmark(
-    n: int, rss_small: int, out: Path, bootstrap: str | None, report: Report = print
+    n: int,
+    rss_small: int,
+    out: Path,
+    bootstrap: str | None,
+    report: Report = print,
+    rounds: int = 3,
 ) -> dict:
     articles = generate(n)
     workdir = Path(tempfile.mkdtemp(prefix="coopwire-bench-"))
@@ -376,24 +381,36 @@ def run_benchmark(
     }
     try:
         log = workdir / "processes.log"
-        for procs in (1, 2):
-            results[f"limit_{procs}p"] = in_process_limit(articles, procs)
-            report(f"in-process limit, {procs} process(es): {results[f'limit_{procs}p']:.1f}/s")
+        # The machine's speed drifts (shared host): every configuration runs once per round,
+        # rounds interleave them, and the median of the rounds is reported.
+        measures: dict[str, Callable[[], float]] = {
+            "limit_1p": lambda: in_process_limit(articles, 1),
+            "limit_2p": lambda: in_process_limit(articles, 2),
+        }
         for workers in (1, 2):
-            run = run_stream(
-                bootstrap,
-                lambda s, t, w=workers: start_coopwire(bootstrap, s, t, workdir, w, log),
-                workers,
-                articles,
+            measures[f"coopwire_{workers}w"] = lambda w=workers: (
+                run_stream(
+                    bootstrap,
+                    lambda s, t: start_coopwire(bootstrap, s, t, workdir, w, log),
+                    w,
+                    articles,
+                ).throughput
             )
-            results[f"coopwire_{workers}w"] = run.throughput
-            report(f"coopwire end to end, {workers} worker(s): {run.throughput:.1f}/s")
         for peer in ("kafka-python", "quix"):
-            run = run_stream(
-                bootstrap, lambda s, t, p=peer: start_peer(p, bootstrap, s, t, 1, log), 1, articles
+            measures[f"{peer}_1p"] = lambda p=peer: (
+                run_stream(
+                    bootstrap, lambda s, t: start_peer(p, bootstrap, s, t, 1, log), 1, articles
+                ).throughput
             )
-            results[f"{peer}_1p"] = run.throughput
-            report(f"{peer} loop, 1 process: {run.throughput:.1f}/s")
+        samples: dict[str, list[float]] = {name: [] for name in measures}
+        for round_ in range(1, rounds + 1):
+            for name, measure in measures.items():
+                samples[name].append(measure())
+                report(f"round {round_}/{rounds}: {name} {samples[name][-1]:.1f} articles/s")
+        for name, values in samples.items():
+            results[name] = statistics.median(values)
+        results["rounds"] = rounds
+        results["samples"] = samples
         rate = results["coopwire_1w"] / 2
         run = run_stream(
             bootstrap,

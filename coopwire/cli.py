@@ -411,6 +411,9 @@ def bench(
     out: Annotated[
         str, typer.Option(help="Where to write every figure as JSON.")
     ] = "benchmarks/results/latest.json",
+    rounds: Annotated[
+        int, typer.Option(help="Interleaved rounds of the throughput runs (median reported).")
+    ] = 3,
     bootstrap: BootstrapOpt = None,
 ) -> None:
     """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory."""
@@ -420,14 +423,16 @@ def bench(
 
     from benchmarks.run import run_benchmark
 
-    results = run_benchmark(articles, rss_articles, Path(out), bootstrap, report=err.print)
+    results = run_benchmark(
+        articles, rss_articles, Path(out), bootstrap, report=err.print, rounds=rounds
+    )
     table = Table(
         title=f"coopwire benchmark ({articles} articles, {results['machine']['cpus']} CPUs)"
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key in ("limit_1p", "limit_2p", "coopwire_1w", "coopwire_2w", "kafka-python_1p", "quix_1p"):
-        table.add_row(f"{key} (articles/s)", f"{results[key]:.1f}")
+        table.add_row(f"{key} (articles/s, median)", f"{results[key]:.1f}")
     for key, value in results["ratios"].items():
         table.add_row(key, f"{value:.2f}")
     for key in ("p50_ms", "p95_ms", "p99_ms"):
