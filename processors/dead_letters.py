@@ -103,23 +103,18 @@ def short_traceback(exc: BaseException) -> str:
     return "".join(tb.format_exception(exc, limit=-5))[-4000:]
 
 
+def _exception_letter(record: Record, reason: str, kind: str, exc: BaseException) -> DeadLetter:
+    error = ErrorDetail(msg=f"{type(exc).__name__}: {exc}", type=kind)
+    return dead_letter(record, reason, [error], short_traceback(exc))
+
+
 def enrichment_failure(record: Record, exc: BaseException) -> DeadLetter:
-    return dead_letter(
-        record,
-        "enrichment_error",
-        [ErrorDetail(msg=f"{type(exc).__name__}: {exc}", type="exception")],
-        short_traceback(exc),
-    )
+    return _exception_letter(record, "enrichment_error", "exception", exc)
 
 
 def sink_rejection(record: Record, exc: BaseException) -> DeadLetter:
     """A valid, enriched article the sink refuses for good (not an outage)."""
-    return dead_letter(
-        record,
-        "sink_rejected",
-        [ErrorDetail(msg=f"{type(exc).__name__}: {exc}", type="sink")],
-        short_traceback(exc),
-    )
+    return _exception_letter(record, "sink_rejected", "sink", exc)
 
 
 def fit_dead_letter(letter: DeadLetter, max_bytes: int) -> DeadLetter:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,18 @@ def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., W
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
+@contextmanager
+def _throwaway_postgres() -> Iterator[LocalPostgres]:
+    """A new cluster on a free port, destroyed afterwards."""
+    server = LocalPostgres(port=free_port())
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[LocalPostgres | None]:
     """A throwaway cluster owned by this test session, or None when
@@ -115,13 +128,8 @@ def postgres_server() -> Iterator[LocalPostgres | None]:
     if os.environ.get("COOPWIRE_TEST_POSTGRES_URL"):
         yield None
         return
-    server = LocalPostgres(port=free_port())
-    server.init()
-    server.start()
-    try:
+    with _throwaway_postgres() as server:
         yield server
-    finally:
-        server.destroy()
 
 
 @pytest.fixture(scope="session")
@@ -147,13 +155,8 @@ def stoppable_postgres(postgres_server: LocalPostgres | None) -> Iterator[LocalP
         if not postgres_server.is_running():
             postgres_server.start()
         return
-    server = LocalPostgres(port=free_port())
-    server.init()
-    server.start()
-    try:
+    with _throwaway_postgres() as server:
         yield server
-    finally:
-        server.destroy()
 
 
 # --- A broker tests may stop ------------------------------------------------------------------
