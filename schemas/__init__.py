@@ -19,6 +19,8 @@ from schemas.models import (
     Language,
     Processing,
     RawArticle,
+    Tension,
+    TensionKind,
 )
 from schemas.topics import TOPICS, TopicName
 
@@ -37,6 +39,8 @@ __all__ = [
     "Language",
     "Processing",
     "RawArticle",
+    "Tension",
+    "TensionKind",
     "TopicName",
     "decode_json",
     "encode",

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "1.0"
+# 1.1 (additive): evidence offsets, cooperation.tensions, persons' countries.
+SCHEMA_VERSION = "1.1"
 
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 
@@ -91,20 +92,33 @@ class Entity(BaseModel):
     text: str = Field(description="The most frequent surface form in the article")
     type: EntityType
     canonical: str = Field(description="Normalised name; one per real-world entity per article")
-    country: CountryCode | None = None
+    country: CountryCode | None = Field(
+        default=None,
+        description="A place's country, an agency's, or a person's when the text gives it",
+    )
     count: int = Field(ge=1)
 
 
-class CooperationTopic(BaseModel):
+class Evidence(BaseModel):
+    """Where a finding comes from: the sentence, and its character offsets in ``text``."""
+
+    evidence: str = Field(default="", description="The sentence that supports the finding")
+    evidence_start: int | None = Field(
+        default=None,
+        ge=0,
+        description="Offset of the sentence in the article's text; null when it is in the title",
+    )
+    evidence_end: int | None = Field(default=None, ge=0, description="End offset (exclusive)")
+
+
+class CooperationTopic(Evidence):
     id: str
     score: float = Field(ge=0.0, le=1.0)
-    evidence: str = Field(description="The sentence that best supports the topic")
 
 
-class CooperationPair(BaseModel):
+class CooperationPair(Evidence):
     countries: tuple[CountryCode, CountryCode] = Field(description="Sorted alphabetically")
     topics: list[str] = Field(default_factory=list)
-    evidence: str = ""
 
     @field_validator("countries")
     @classmethod
@@ -114,10 +128,28 @@ class CooperationPair(BaseModel):
         return (value[0], value[1]) if value[0] < value[1] else (value[1], value[0])
 
 
+class TensionKind(StrEnum):
+    SUSPENDED = "suspended"  # suspended, frozen, broken off, ended
+    REFUSED = "refused"  # refused cooperation or a refused extradition
+    EXPELLED_DIPLOMATS = "expelled_diplomats"
+
+
+class Tension(Evidence):
+    """Countries whose security or justice cooperation is refused, suspended or broken off.
+
+    Never a cooperation pair: consumers that count cooperation read ``pairs``; those that watch
+    relations read this list too.
+    """
+
+    countries: list[CountryCode] = Field(description="Sorted; one or more")
+    kind: TensionKind
+
+
 class Cooperation(BaseModel):
     score: float = Field(default=0.0, ge=0.0, le=1.0)
     topics: list[CooperationTopic] = Field(default_factory=list)
     pairs: list[CooperationPair] = Field(default_factory=list)
+    tensions: list[Tension] = Field(default_factory=list)
 
 
 class Processing(BaseModel):

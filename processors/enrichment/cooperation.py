@@ -16,6 +16,11 @@ mentioned together. A mention is a partner when it is
 - a demonym on a counterpart ("son homologue américain"), which pairs with the partner of the
   same or the previous sentence.
 "Crimes de guerre commis par la Russie en Ukraine" names neither as a partner.
+
+Refused, suspended or broken-off cooperation and expelled diplomats ("Morocco suspends its
+judicial cooperation with France") are tensions, never pairs: such a sentence is no cooperation
+context, its countries go to ``Cooperation.tensions``, and an article with tensions and no pair
+has no topics either. A sentence that says cooperation resumed is cooperation again.
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from processors.enrichment.gazetteer import Match
-from processors.enrichment.lexicon import Lexicon, Organization, Place
+from processors.enrichment.lexicon import Lexicon, Organization, Place, TensionCue
 from processors.enrichment.taxonomy import TOPIC_IDS
 from processors.enrichment.text import Sentence, sentences
-from schemas import Cooperation, CooperationPair, CooperationTopic
+from schemas import Cooperation, CooperationPair, CooperationTopic, Tension, TensionKind
 
 _WORD = re.compile(r"[^\W\d_]+'|[^\W_]+")
 _ROLE_WINDOW_WORDS = 2
@@ -49,6 +54,9 @@ class SentenceFacts:
     visit: bool = False
     pairs: set[tuple[str, str]] = field(default_factory=set)
     international: bool = False  # names a country, demonym, agency or "both countries"
+    tension: str | None = None  # refused, suspended, expelled diplomats
+    resumed: bool = False
+    tension_countries: set[str] = field(default_factory=set)
 
     @property
     def context(self) -> bool:
@@ -63,8 +71,10 @@ def analyse(
     lex: Lexicon,
     places: list[Match[Place]],
     organizations: list[Match[Organization]],
+    body_offset: int = 0,
 ) -> Cooperation:
-    """Topics, pairs and score of one article (``folded`` is ``fold(text)``)."""
+    """Topics, pairs and score of one article (``folded`` is ``fold(text)``; the article's own
+    text starts at ``body_offset`` of ``text``, after its title)."""
     lowered = folded.lower()
     facts = [SentenceFacts(s) for s in sentences(text)]
     if not facts:
@@ -77,9 +87,10 @@ def analyse(
     _mark_cues(lex, folded, lowered, locate, places, organizations, counterparts)
     _mark_topics(lex, folded, lowered, locate, organizations)
     _mark_partners(lex, lowered, facts, locate, by_sentence, organizations, counterparts, folded)
+    _mark_tensions(lex, folded, lowered, facts, locate, by_sentence)
     _make_pairs(facts)
     _visits(lowered, facts, by_sentence, lex)
-    return _summarise(facts)
+    return _summarise(facts, body_offset)
 
 
 def _mark_cues(
@@ -148,6 +159,36 @@ def _mark_partners(
         f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
         # Police or justice of two countries acting in one sentence is a joint operation.
         f.cue = f.cue or ("law_enforcement" in f.topics and len(f.partners) >= 2)
+
+
+def _mark_tensions(
+    lex: Lexicon,
+    folded: str,
+    lowered: str,
+    facts: list[SentenceFacts],
+    locate: _Locator,
+    by_sentence: dict[int, list[Match[Place]]],
+) -> None:
+    """A sentence that refuses, suspends or breaks off cooperation makes no pair: its
+    countries are recorded as a tension instead."""
+    seen: dict[tuple[int, TensionCue], set[str]] = {}
+    for m in lex.tensions.find(folded, lowered, overlapping=True):
+        seen.setdefault((locate.index(m.start), m.payload), set()).add(m.pattern)
+    for m in lex.resumptions.find(folded, lowered):
+        locate(m.start).resumed = True
+    for (index, cue), parts in sorted(seen.items(), key=lambda kv: TENSION_ORDER[kv[0][1].kind]):
+        f = facts[index]
+        if len(parts) < cue.parts or f.resumed or f.tension:
+            continue
+        f.tension = cue.kind
+        f.tension_countries = {
+            m.payload.code for m in by_sentence.get(index, []) if m.payload.kind != "city"
+        } | f.partners
+        f.partners, f.counterpart_partners, f.officials = set(), set(), set()
+        f.cue = False
+
+
+TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
 
 
 def _make_pairs(facts: list[SentenceFacts]) -> None:
@@ -364,23 +405,53 @@ def _near(
     return False
 
 
-def _summarise(facts: list[SentenceFacts]) -> Cooperation:
+def _tensions(facts: list[SentenceFacts], body_offset: int) -> list[Tension]:
+    found: dict[tuple[tuple[str, ...], str], Tension] = {}
+    for f in facts:
+        if f.tension and f.tension_countries:
+            key = (tuple(sorted(f.tension_countries)), f.tension)
+            found.setdefault(
+                key,
+                Tension(
+                    countries=list(key[0]),
+                    kind=TensionKind(f.tension),
+                    **_evidence(f, body_offset),
+                ),
+            )
+    return list(found.values())
+
+
+def _evidence(f: SentenceFacts, body_offset: int) -> dict:
+    start = f.sentence.start - body_offset
+    if start < 0:
+        return {"evidence": f.sentence.text}
+    return {
+        "evidence": f.sentence.text,
+        "evidence_start": start,
+        "evidence_end": f.sentence.end - body_offset,
+    }
+
+
+def _summarise(facts: list[SentenceFacts], body_offset: int) -> Cooperation:
+    tensions = _tensions(facts, body_offset)
     if not any(f.cue and f.international for f in facts):
-        return Cooperation()  # no cooperation cue next to a foreign party: domestic news
+        # no cooperation cue next to a foreign party: domestic news
+        return Cooperation(tensions=tensions)
     context = [f for f in facts if f.context]
     support: dict[str, list[SentenceFacts]] = {}
     for f in context:
         for topic in f.topics:
             support.setdefault(topic, []).append(f)
     if not support:
-        return Cooperation()
+        return Cooperation(tensions=tensions)
     topics = [
         CooperationTopic(
             id=topic,
             score=round(1 - math.exp(-0.8 * sum(f.topics[topic] for f in fs)), 3),
-            evidence=max(
-                fs, key=lambda f: (f.topics[topic] + f.cue + len(f.pairs), -f.sentence.start)
-            ).sentence.text,
+            **_evidence(
+                max(fs, key=lambda f: (f.topics[topic] + f.cue + len(f.pairs), -f.sentence.start)),
+                body_offset,
+            ),
         )
         for topic, fs in sorted(support.items(), key=lambda kv: TOPIC_IDS.index(kv[0]))
     ]
@@ -397,9 +468,11 @@ def _summarise(facts: list[SentenceFacts]) -> Cooperation:
             CooperationPair(
                 countries=pair,
                 topics=[t for t in TOPIC_IDS if t in pair_topics],
-                evidence=fs[0].sentence.text,
+                **_evidence(fs[0], body_offset),
             )
         )
+    if tensions and not pairs:
+        return Cooperation(tensions=tensions)  # cooperation refused or suspended: no topics
     strength = sum(1 for f in context if f.topics) + 2 * len(pair_sentences)
     score = round(1 - math.exp(-0.35 * strength), 3)
-    return Cooperation(score=score, topics=topics, pairs=pairs)
+    return Cooperation(score=score, topics=topics, pairs=pairs, tensions=tensions)

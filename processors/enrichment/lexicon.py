@@ -57,6 +57,9 @@ REQUIRED_KEYS = (
     "both_countries",
     "topics",
 )
+# Keys a data file may leave out (added after the first languages).
+OPTIONAL_KEYS: dict[str, object] = {"tension_cues": {}, "resumption_cues": []}
+TENSION_KINDS = ("suspended", "refused", "expelled_diplomats")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,15 @@ class TopicCue:
     parts: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class TensionCue:
+    """ "suspend*", or "expel*+diplomat*" (every part in one sentence)."""
+
+    kind: str
+    cue: str
+    parts: int = 1
+
+
 @dataclass
 class Lexicon:
     language: str
@@ -94,6 +106,8 @@ class Lexicon:
     visits: Gazetteer[str] = field(default_factory=Gazetteer)
     person_titles: Gazetteer[str] = field(default_factory=Gazetteer)
     speech_verbs: Gazetteer[str] = field(default_factory=Gazetteer)
+    tensions: Gazetteer[TensionCue] = field(default_factory=Gazetteer)
+    resumptions: Gazetteer[str] = field(default_factory=Gazetteer)
     honorifics: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     department_words: frozenset[str] = frozenset()
@@ -130,6 +144,11 @@ def load_data(lang: str) -> dict | None:
     unknown = set(data["topics"]) - set(TOPIC_IDS)
     if unknown:
         raise ValueError(f"data/{lang}.json uses unknown topic ids: {sorted(unknown)}")
+    for key, default in OPTIONAL_KEYS.items():
+        data.setdefault(key, default)
+    kinds = set(data["tension_cues"]) - set(TENSION_KINDS)
+    if kinds:
+        raise ValueError(f"data/{lang}.json uses unknown tension kinds: {sorted(kinds)}")
     return data
 
 
@@ -171,6 +190,8 @@ def lexicon_for(lang: str) -> Lexicon:
         lex.visits,
         lex.person_titles,
         lex.speech_verbs,
+        lex.tensions,
+        lex.resumptions,
     ):
         gazetteer.build()
     return lex
@@ -232,6 +253,13 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         lex.person_titles.add(title, title)
     for verb in data["speech_verbs"]:
         lex.speech_verbs.add(verb, verb)
+    for kind, cues in data["tension_cues"].items():
+        for cue in cues:
+            parts = [p for p in cue.split("+") if p.strip()]
+            for part in parts:
+                lex.tensions.add(part, TensionCue(kind, cue, len(parts)))
+    for cue in data["resumption_cues"]:
+        lex.resumptions.add(cue, cue)
     lex.honorifics |= {fold_key(h) for h in data["honorifics"]}
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}

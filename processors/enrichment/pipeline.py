@@ -127,7 +127,8 @@ def analyse_article(
         )
         for f in fold_entities(mentions)
     ]
-    cooperation = analyse(text, folded, lex, places, organizations)
+    body_offset = len(article.title) + 2 if article.title else 0  # see full_text
+    cooperation = analyse(text, folded, lex, places, organizations, body_offset)
     # A pair found through a national agency ("l'OCAM et la DGSI") involves its country too.
     countries = sorted(
         {m.payload.code for m in places} | {c for p in cooperation.pairs for c in p.countries}
