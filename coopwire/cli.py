@@ -232,11 +232,19 @@ def eval_(
         list[str], typer.Argument(help="Labelled JSONL files, or folders of *.jsonl files.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(help="Only lines whose 'split' field is this one (dev or test)."),
+    ] = None,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="Also list each article's misses and extras.")
+    ] = False,
 ) -> None:
     """Measure enrichment on labelled articles: language accuracy, precision/recall/F1 of
-    countries, cooperation pairs, topics, persons and organisations."""
-    from rich.table import Table
+    countries, cooperation pairs, topics, persons and organisations, overall and per language.
 
+    Example: coopwire eval corpus/news --split test
+    """
     from processors.enrichment import Enricher
     from processors.evaluation import evaluate
 
@@ -246,37 +254,83 @@ def eval_(
         Enricher(
             language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
         ),
+        split=split,
     )
     for bad in report.bad_lines:
         err.print(f"[yellow]bad line[/] {bad}", soft_wrap=True)
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     else:
-        console = Console(width=None if sys.stdout.isatty() else 120)
-        console.print(
-            f"{report.articles} articles, language accuracy {report.language_accuracy:.3f}"
-        )
-        table = Table("field", "precision", "recall", "F1", "tp", "fp", "fn", title="all")
-        for name, counts in report.fields.items():
-            table.add_row(
-                name,
-                f"{counts.precision:.3f}",
-                f"{counts.recall:.3f}",
-                f"{counts.f1:.3f}",
-                str(counts.tp),
-                str(counts.fp),
-                str(counts.fn),
-            )
-        console.print(table)
-        for lang, fields in sorted(report.by_language.items()):
-            per = Table("field", "precision", "recall", "F1", title=f"lang={lang}")
-            for name, counts in fields.items():
-                per.add_row(
-                    name, f"{counts.precision:.3f}", f"{counts.recall:.3f}", f"{counts.f1:.3f}"
-                )
-            console.print(per)
+        _print_report(report, errors)
     if report.articles == 0:
         raise typer.Exit(1)
+
+
+def _print_report(report, errors: bool) -> None:  # noqa: ANN001 - processors.evaluation.Report
+    from rich.table import Table
+
+    from processors.evaluation import FIELDS
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    console.print(
+        f"{report.articles} articles, language accuracy {report.language_accuracy:.3f}, "
+        f"{report.negatives_with_pairs} of {report.negatives} negatives with a pair"
+    )
+    table = Table("field", "precision", "recall", "F1", "tp", "fp", "fn", title="all")
+    for name, counts in report.fields.items():
+        table.add_row(
+            name,
+            f"{counts.precision:.3f}",
+            f"{counts.recall:.3f}",
+            f"{counts.f1:.3f}",
+            str(counts.tp),
+            str(counts.fp),
+            str(counts.fn),
+        )
+    console.print(table)
+    per = Table(
+        "lang",
+        "articles",
+        "language",
+        "countries F1",
+        "pairs F1",
+        "topics F1",
+        "persons P/R",
+        "orgs P/R",
+        title="per language (P/R: precision/recall)",
+    )
+    for lang, fields in sorted(report.by_language.items()):
+        score = report.languages[lang]
+
+        def pr(name: str, fields: dict = fields) -> str:
+            return f"{fields[name].precision:.2f}/{fields[name].recall:.2f}"
+
+        per.add_row(
+            lang,
+            str(score.articles),
+            f"{score.accuracy:.3f}",
+            f"{fields['countries'].f1:.3f}",
+            f"{fields['pairs'].f1:.3f}",
+            f"{fields['topics'].f1:.3f}",
+            pr("persons"),
+            pr("organizations"),
+        )
+    console.print(per)
+    if errors:
+        for result in report.results:
+            lines = []
+            if result.gold.lang != result.predicted.lang:
+                lines.append(f"  lang: {result.gold.lang} -> {result.predicted.lang}")
+            for name in FIELDS:
+                gold, got = getattr(result.gold, name), getattr(result.predicted, name)
+                if gold != got:
+                    lines.append(
+                        f"  {name}: missed {sorted(gold - got)} extra {sorted(got - gold)}"
+                    )
+            if lines:
+                console.print(f"[bold]{result.id}[/]", soft_wrap=True)
+                for line in lines:
+                    console.print(line, soft_wrap=True, markup=False)
 
 
 @app.command("config")

@@ -88,9 +88,22 @@ class ArticleResult:
 
 
 @dataclass
+class LanguageScore:
+    articles: int = 0
+    correct: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.articles if self.articles else 0.0
+
+
+@dataclass
 class Report:
     articles: int = 0
     language_correct: int = 0
+    negatives: int = 0
+    negatives_with_pairs: int = 0
+    languages: dict[str, LanguageScore] = field(default_factory=dict)
     fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in FIELDS})
     by_language: dict[str, dict[str, Counts]] = field(default_factory=dict)
     bad_lines: list[Rejected] = field(default_factory=list)
@@ -103,6 +116,12 @@ class Report:
     def add(self, article_id: str, gold: Labels, predicted: Labels) -> None:
         self.articles += 1
         self.language_correct += gold.lang == predicted.lang
+        score = self.languages.setdefault(gold.lang, LanguageScore())
+        score.articles += 1
+        score.correct += gold.lang == predicted.lang
+        if not gold.pairs and not gold.topics:
+            self.negatives += 1
+            self.negatives_with_pairs += bool(predicted.pairs)
         per_lang = self.by_language.setdefault(gold.lang, {f: Counts() for f in FIELDS})
         for name in FIELDS:
             self.fields[name].add(getattr(gold, name), getattr(predicted, name))
@@ -123,9 +142,15 @@ class Report:
         return {
             "articles": self.articles,
             "language_accuracy": round(self.language_accuracy, 4),
+            "negatives": self.negatives,
+            "negatives_with_pairs": self.negatives_with_pairs,
             "fields": {name: metrics(c) for name, c in self.fields.items()},
             "by_language": {
-                lang: {name: metrics(c) for name, c in fields.items()}
+                lang: {
+                    "articles": self.languages[lang].articles,
+                    "language_accuracy": round(self.languages[lang].accuracy, 4),
+                    **{name: metrics(c) for name, c in fields.items()},
+                }
                 for lang, fields in sorted(self.by_language.items())
             },
             "bad_lines": [str(b) for b in self.bad_lines],
@@ -141,11 +166,16 @@ def labelled_files(paths: Iterable[str]) -> list[Path]:
     return files
 
 
-def read_labelled(path: Path) -> Iterator[tuple[RawArticle, Labels] | Rejected]:
-    """Articles with their labels; a bad line (JSON, article or labels) is reported by number."""
+def read_labelled(
+    path: Path, split: str | None = None
+) -> Iterator[tuple[RawArticle, Labels] | Rejected]:
+    """Articles with their labels; a bad line (JSON, article or labels) is reported by number.
+    With ``split``, only lines whose ``split`` field is that one ("dev", "test")."""
     for number, obj, item in read_articles(str(path)):
         if isinstance(item, Rejected):
             yield item
+            continue
+        if split is not None and obj.get("split") != split:
             continue
         labels = obj.get("labels")
         if not isinstance(labels, dict) or "lang" not in labels:
@@ -157,12 +187,14 @@ def read_labelled(path: Path) -> Iterator[tuple[RawArticle, Labels] | Rejected]:
             yield Rejected(str(path), number, f"labels: {str(exc).splitlines()[0]}")
 
 
-def evaluate(paths: Iterable[str], enricher: Enricher | None = None) -> Report:
+def evaluate(
+    paths: Iterable[str], enricher: Enricher | None = None, split: str | None = None
+) -> Report:
     enricher = enricher or Enricher()
     report = Report()
     for path in labelled_files(paths):
         batch: list[tuple[RawArticle, Labels]] = []
-        for item in read_labelled(path):
+        for item in read_labelled(path, split):
             if isinstance(item, Rejected):
                 report.bad_lines.append(item)
             else:

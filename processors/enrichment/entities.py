@@ -23,7 +23,9 @@ from spacy.tokens import Doc
 
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon, Organization, Place, cldr_country_names
-from processors.enrichment.persons import titled_persons
+from processors.enrichment.first_names import first_names
+from processors.enrichment.organizations import headed_organizations
+from processors.enrichment.persons import given_name_persons, titled_persons
 from processors.enrichment.text import fold_key
 
 # spaCy label sets differ per pipeline (WikiNER for fr/nl/de, OntoNotes for en).
@@ -81,6 +83,10 @@ def extract_entities(
         )
         strong.append(Mention(m.start, m.end, "LOC", text[m.start : m.end], canonical, place.code))
     strong.extend(_acronym_definitions(text, lex, strong))
+    if doc is None:
+        known = [m for m in strong if m.type == "ORG"]
+        for org in headed_organizations(text, lex, known, places):
+            strong.append(Mention(org.start, org.end, "ORG", org.name, org.name))
     accepted = _without_overlaps(strong)
     blockers = [(m.start, m.end) for m in accepted] + [(m.start, m.end) for m in demonyms]
 
@@ -88,6 +94,12 @@ def extract_entities(
     if doc is not None:
         candidates.extend(_spacy_mentions(doc, lex, blockers))
     covered = list(places) + list(organizations)
+    if doc is None:
+        for person in given_name_persons(text, lex, covered, first_names()):
+            if _overlap_ratio(person.start, person.end, blockers) == 0:
+                candidates.append(
+                    Mention(person.start, person.end, "PERSON", person.name, person.name, rule=True)
+                )
     for person in titled_persons(text, folded, lex, covered):
         if _overlap_ratio(person.start, person.end, blockers) > 0:
             continue

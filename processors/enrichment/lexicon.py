@@ -58,7 +58,12 @@ REQUIRED_KEYS = (
     "topics",
 )
 # Keys a data file may leave out (added after the first languages).
-OPTIONAL_KEYS: dict[str, object] = {"tension_cues": {}, "resumption_cues": []}
+OPTIONAL_KEYS: dict[str, object] = {
+    "tension_cues": {},
+    "resumption_cues": [],
+    "not_first_names": [],
+    "organization_connectors": [],
+}
 TENSION_KINDS = ("suspended", "refused", "expelled_diplomats")
 
 
@@ -112,6 +117,8 @@ class Lexicon:
     name_particles: frozenset[str] = frozenset()
     department_words: frozenset[str] = frozenset()
     not_entities: frozenset[str] = frozenset()
+    not_first_names: frozenset[str] = frozenset()  # given names that are also common words
+    organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
     organization_heads: frozenset[str] = frozenset()
     location_prepositions: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
@@ -264,6 +271,19 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
     lex.not_entities |= {fold_key(w) for w in data["not_entities"]}
+    lex.not_first_names |= {fold_key(w) for w in data["not_first_names"]}
+    lex.organization_connectors |= {
+        fold_key(w)
+        for key in ("organization_connectors", "origin_prepositions", "coordinators")
+        for w in data[key]
+        if " " not in w
+    }
+    lex.organization_connectors |= {fold_key(w) for w in data["determiners"] if "'" not in w}
+    lex.not_first_names |= {
+        fold_key(w)
+        for key in ("determiners", "coordinators", "location_prepositions", "with_words")
+        for w in data[key]
+    }
     lex.organization_heads |= {fold_key(w) for w in data["organization_heads"]}
     lex.location_prepositions |= {fold_key(w) for w in data["location_prepositions"]}
     lex.coordinators |= {fold_key(w) for w in data["coordinators"]}

@@ -181,3 +181,34 @@ def _name_before(
 
 def _ends_sentence(text: str, tok: Token) -> bool:
     return tok.text.endswith(".") and not (len(tok.text) == 2 and tok.text[0].isupper())
+
+
+def given_name_persons(
+    text: str, lex: Lexicon, covered: list[Match], given_names: frozenset[str]
+) -> list[PersonMention]:
+    """ "Jorge Arbiza", "Carlos Alberto Murillo Torres", "Giorgia Meloni": a known given name
+    followed by at least one more capitalised name word. For languages without a statistical
+    pipeline; a given name alone is not enough evidence of a person."""
+    toks = tokens(text)
+    blocked = _covered_tokens(toks, covered)
+    found: list[PersonMention] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        key = fold_key(tok.text)
+        if (
+            i in blocked
+            or key not in given_names
+            or key in lex.not_first_names
+            or not _is_name_token(tok, lex)
+        ):
+            i += 1
+            continue
+        name = _collect(text, toks, i, lex, blocked)
+        if name is None or " " not in name.name:
+            i += 1
+            continue
+        found.append(name)
+        while i < len(toks) and toks[i].start < name.end:
+            i += 1
+    return found

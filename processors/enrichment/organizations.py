@@ -1,0 +1,87 @@
+"""Organisations found by rules where no statistical pipeline is installed: a capitalised head
+noun of the language's ``organization_heads`` ("Procura", "Polícia", "Fiscalía", "Tribunal")
+followed by capitalised words, joined by the language's small words ("Procura di Roma",
+"Ministério da Justiça e Segurança Pública", "Tribunal Supremo", "Polizia di Stato").
+
+Spans the gazetteers already know are left to them; a place inside the name ("di Roma") is part
+of the organisation's name, not a reason to stop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from processors.enrichment.gazetteer import Match
+from processors.enrichment.lexicon import Lexicon
+from processors.enrichment.text import Token, fold_key, tokens
+
+MAX_TOKENS = 9
+_STOP = {",", ";", ":", "(", ")", '"', "«", "»", "“", "”"}
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationMention:
+    start: int
+    end: int
+    name: str
+
+
+def headed_organizations(
+    text: str, lex: Lexicon, known: list[Match], places: list[Match]
+) -> list[OrganizationMention]:
+    toks = tokens(text)
+    known_spans = [(m.start, m.end) for m in known]
+    place_starts = {m.start: m.end for m in places}
+    found: list[OrganizationMention] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if (
+            not tok.text[:1].isupper()
+            or fold_key(tok.text) not in lex.organization_heads
+            or _inside(tok, known_spans)
+        ):
+            i += 1
+            continue
+        end_index = _extend(text, toks, i, lex, known_spans, place_starts)
+        if end_index > i:
+            start, end = tok.start, toks[end_index].end
+            found.append(OrganizationMention(start, end, text[start:end].rstrip(".")))
+            i = end_index + 1
+        else:
+            i += 1
+    return found
+
+
+def _extend(
+    text: str,
+    toks: list[Token],
+    head: int,
+    lex: Lexicon,
+    known_spans: list[tuple[int, int]],
+    place_starts: dict[int, int],
+) -> int:
+    """Index of the organisation's last token (``head`` when nothing follows the head)."""
+    last = head
+    j = head + 1
+    while j < len(toks) and j - head < MAX_TOKENS:
+        tok = toks[j]
+        if tok.text in _STOP or "\n" in text[toks[j - 1].end : tok.start]:
+            break
+        if _inside(tok, known_spans):
+            break
+        word = tok.text
+        if word[:1].isupper() and not (word.isupper() and len(word) > 1):
+            if fold_key(word) in lex.not_entities and j == head + 1:
+                break
+            last = j
+            if word.endswith(".") and len(word) > 2:
+                break
+        elif fold_key(word) not in lex.organization_connectors:
+            break
+        j += 1
+    return last
+
+
+def _inside(tok: Token, spans: list[tuple[int, int]]) -> bool:
+    return any(s < tok.end and tok.start < e for s, e in spans)
