@@ -54,6 +54,8 @@ class SentenceFacts:
     visit: bool = False
     pairs: set[tuple[str, str]] = field(default_factory=set)
     international: bool = False  # names a country, demonym, agency or "both countries"
+    listed: set[str] = field(default_factory=set)  # a list of 3+ countries ("A, B, C and D")
+    agencies: set[str] = field(default_factory=set)  # countries of national agencies named
     tension: str | None = None  # refused, suspended, expelled diplomats
     resumed: bool = False
     tension_countries: set[str] = field(default_factory=set)
@@ -149,11 +151,20 @@ def _mark_partners(
         f.partners, f.counterpart_partners, f.officials = _partners(
             lowered, f.sentence, by_sentence.get(i, []), roles, counterparts, lex
         )
+        f.listed = _country_list(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
             f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
     for m in organizations:
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
+            locate(m.start).agencies.add(m.payload.country)
+    for f in facts:
+        # "raids took place in Germany, the Netherlands, France and Denmark": in a sentence
+        # about police or justice work, every country of a list of three or more takes part.
+        if f.listed and (f.cue or f.topics):
+            f.partners |= f.listed
+        else:
+            f.listed = set()
     for f in facts:
         # Extradition, legal assistance and information exchange are cooperation in themselves.
         f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
@@ -192,7 +203,12 @@ TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
 
 
 def _make_pairs(facts: list[SentenceFacts]) -> None:
+    # The countries that lead the article's police or justice work ("la justice américaine",
+    # the FBI) take part in a multilateral operation listed elsewhere in it.
+    leads = {c for f in facts if f.cue or f.topics for c in f.officials | f.agencies}
     for i, f in enumerate(facts):
+        if f.listed and f.cue:
+            f.partners |= leads
         if f.cue and len(f.partners) >= 2:
             f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
         for code in f.counterpart_partners:
@@ -311,6 +327,30 @@ def _partners(
     return partners, counterpart_partners, officials
 
 
+def _country_list(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """Countries of the longest list of three or more in the sentence, unless the words
+    before it make them a route or nationalities ("via Hungary, Slovenia and Austria")."""
+    mentions = sorted(
+        (m for m in mentions if m.payload.kind in ("country", "capital")), key=lambda m: m.start
+    )
+    heads = _coordination_heads(lowered, mentions, lex)
+    groups: dict[int, list[Match[Place]]] = {}
+    for i, head in heads.items():
+        groups.setdefault(head, []).append(mentions[i])
+    best: set[str] = set()
+    for head, members in groups.items():
+        codes = {m.payload.code for m in members}
+        if len(codes) < 3 or len(codes) <= len(best):
+            continue
+        before = _words(lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start])
+        if any(w in lex.non_party_words for w in before[-3:]):
+            continue
+        best = codes
+    return best
+
+
 def _destinations(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
@@ -366,7 +406,12 @@ def _coordination_heads(lowered: str, mentions: list[Match[Place]], lex: Lexicon
         gap = lowered[a.end : b.start]
         if len(gap) > 40:
             continue
-        words = [w for w in _words(gap) if w not in lex.determiners or w in lex.coordinators]
+        words = [
+            w
+            for w in _words(gap)
+            if (w not in lex.determiners and w not in lex.origin_prepositions)
+            or w in lex.coordinators
+        ]
         joined = (not words and any(c in gap for c in ",/-–")) or " ".join(
             words
         ) in lex.coordinators

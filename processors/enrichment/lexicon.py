@@ -63,6 +63,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "resumption_cues": [],
     "not_first_names": [],
     "organization_connectors": [],
+    "non_party_words": [],
 }
 TENSION_KINDS = ("suspended", "refused", "expelled_diplomats")
 
@@ -119,6 +120,7 @@ class Lexicon:
     not_entities: frozenset[str] = frozenset()
     not_first_names: frozenset[str] = frozenset()  # given names that are also common words
     organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
+    non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
     organization_heads: frozenset[str] = frozenset()
     location_prepositions: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
@@ -272,6 +274,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
     lex.not_entities |= {fold_key(w) for w in data["not_entities"]}
     lex.not_first_names |= {fold_key(w) for w in data["not_first_names"]}
+    lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
     lex.organization_connectors |= {
         fold_key(w)
         for key in ("organization_connectors", "origin_prepositions", "coordinators")
