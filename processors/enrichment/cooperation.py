@@ -153,7 +153,16 @@ def _mark_partners(
         )
         f.listed = _country_list(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
-            f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
+            destinations = _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
+            f.partners |= destinations
+            if len(destinations) == 1:
+                # "détenu en Belgique, a été extradé vers la France": the country that hands
+                # the person over is the other party, wherever the sentence places it.
+                f.partners |= {
+                    m.payload.code
+                    for m in by_sentence.get(i, [])
+                    if m.payload.kind in ("country", "capital", "city")
+                }
     for m in organizations:
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
@@ -335,7 +344,7 @@ def _country_list(
     mentions = sorted(
         (m for m in mentions if m.payload.kind in ("country", "capital")), key=lambda m: m.start
     )
-    heads = _coordination_heads(lowered, mentions, lex)
+    heads = _coordination_heads(lowered, mentions, lex, repeated=True)
     groups: dict[int, list[Match[Place]]] = {}
     for i, head in heads.items():
         groups.setdefault(head, []).append(mentions[i])
@@ -395,9 +404,13 @@ def _acts(
     )
 
 
-def _coordination_heads(lowered: str, mentions: list[Match[Place]], lex: Lexicon) -> dict[int, int]:
+def _coordination_heads(
+    lowered: str, mentions: list[Match[Place]], lex: Lexicon, *, repeated: bool = False
+) -> dict[int, int]:
     """For mentions joined by "et", "and", "," into a group, the index of the group's first
-    mention (the head itself included): a group shares one role in the sentence."""
+    mention (the head itself included): a group shares one role in the sentence. With
+    ``repeated``, a preposition repeated before each ("en Espagne, en France et aux
+    Pays-Bas") still joins them."""
     heads: dict[int, int] = {}
     for i in range(len(mentions) - 1):
         a, b = mentions[i], mentions[i + 1]
@@ -409,7 +422,11 @@ def _coordination_heads(lowered: str, mentions: list[Match[Place]], lex: Lexicon
         words = [
             w
             for w in _words(gap)
-            if (w not in lex.determiners and w not in lex.origin_prepositions)
+            if (
+                w not in lex.determiners
+                and w not in lex.origin_prepositions
+                and not (repeated and w in lex.location_prepositions)
+            )
             or w in lex.coordinators
         ]
         joined = (not words and any(c in gap for c in ",/-–")) or " ".join(
