@@ -41,9 +41,20 @@ class Labels:
         )
 
     @classmethod
-    def predicted(cls, article: EnrichedArticle) -> Labels:
+    def predicted(cls, article: EnrichedArticle, gold: Labels | None = None) -> Labels:
         def names(etype: EntityType) -> frozenset[str]:
-            return frozenset(fold_key(e.canonical) for e in article.entities if e.type == etype)
+            # An entity is right when its canonical name or its surface form is the labelled
+            # name ("EU" labelled, "European Union" canonical); it counts once either way.
+            wanted = set()
+            if gold is not None:
+                wanted = gold.persons if etype == EntityType.PERSON else gold.organizations
+            found = set()
+            for e in article.entities:
+                if e.type != etype:
+                    continue
+                surface = fold_key(e.text)
+                found.add(surface if surface in wanted else fold_key(e.canonical))
+            return frozenset(found)
 
         return cls(
             lang=article.language.code,
@@ -201,5 +212,5 @@ def evaluate(
                 batch.append(item)
         enriched = enricher.enrich_many([article for article, _ in batch])
         for (article, gold), result in zip(batch, enriched, strict=True):
-            report.add(article.id, gold, Labels.predicted(result))
+            report.add(article.id, gold, Labels.predicted(result, gold))
     return report

@@ -104,7 +104,7 @@ def extract_entities(
         if _overlap_ratio(person.start, person.end, blockers) > 0:
             continue
         name = _strip_titles(person.name, lex)
-        if name:
+        if name and not any(fold_key(w) in lex.organization_heads for w in name.split()):
             candidates.append(
                 Mention(
                     person.start,
@@ -168,12 +168,18 @@ def _spacy_mentions(doc: Doc, lex: Lexicon, blockers: list[tuple[int, int]]) -> 
             continue  # "Premier ministre britannique": a role, not a name
         if key in lex.not_entities or key in lex.department_words or key in lex.demonym_keys:
             continue
-        canonical = surface
+        words = surface.split()
+        while words and fold_key(words[0]) in lex.determiners:
+            words.pop(0)  # "the National Crime Agency"
+        canonical = " ".join(words)
+        if not canonical:
+            continue
         if etype == "PERSON":
             canonical = _strip_titles(surface, lex)
             if not canonical or len(canonical.split()) > 5:
                 continue
-        found.append(Mention(ent.start_char, ent.end_char, etype, surface, canonical))
+        shown = surface if etype == "PERSON" else canonical
+        found.append(Mention(ent.start_char, ent.end_char, etype, shown, canonical))
     return found
 
 

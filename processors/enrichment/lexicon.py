@@ -64,6 +64,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "not_first_names": [],
     "organization_connectors": [],
     "non_party_words": [],
+    "organization_suffixes": [],
 }
 TENSION_KINDS = ("suspended", "refused", "expelled_diplomats")
 
@@ -121,6 +122,7 @@ class Lexicon:
     not_first_names: frozenset[str] = frozenset()  # given names that are also common words
     organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
+    organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
     organization_heads: frozenset[str] = frozenset()
     location_prepositions: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
@@ -275,6 +277,12 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.not_entities |= {fold_key(w) for w in data["not_entities"]}
     lex.not_first_names |= {fold_key(w) for w in data["not_first_names"]}
     lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
+    lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
+    lex.not_first_names |= {
+        fold_key(w)
+        for key in ("origin_prepositions", "destination_prepositions", "between_words")
+        for w in data[key]
+    }
     lex.organization_connectors |= {
         fold_key(w)
         for key in ("organization_connectors", "origin_prepositions", "coordinators")

@@ -4,7 +4,9 @@ followed by capitalised words, joined by the language's small words ("Procura di
 "Ministério da Justiça e Segurança Pública", "Tribunal Supremo", "Polizia di Stato").
 
 Spans the gazetteers already know are left to them; a place inside the name ("di Roma") is part
-of the organisation's name, not a reason to stop.
+of the organisation's name, not a reason to stop. German and Dutch write the head into one word
+("Bundeskriminalamt", "Staatsanwaltschaft Hamburg", "Zeeuwse politie" no, "Rijkspolitie"): a
+capitalised compound ending in one of the language's ``organization_suffixes`` is one too.
 """
 
 from __future__ import annotations
@@ -36,15 +38,16 @@ def headed_organizations(
     i = 0
     while i < len(toks):
         tok = toks[i]
+        compound = _is_compound(tok.text, lex)
         if (
             not tok.text[:1].isupper()
-            or fold_key(tok.text) not in lex.organization_heads
+            or (fold_key(tok.text) not in lex.organization_heads and not compound)
             or _inside(tok, known_spans)
         ):
             i += 1
             continue
         end_index = _extend(text, toks, i, lex, known_spans, place_starts)
-        if end_index > i:
+        if end_index > i or compound:
             start, end = tok.start, toks[end_index].end
             found.append(OrganizationMention(start, end, text[start:end].rstrip(".")))
             i = end_index + 1
@@ -81,6 +84,13 @@ def _extend(
             break
         j += 1
     return last
+
+
+def _is_compound(word: str, lex: Lexicon) -> bool:
+    """ "Bundeskriminalamt", "Staatsanwaltschaft", "Zeeuwse" no: a capitalised compound that
+    ends in an organisation word and is longer than it (German and Dutch write them as one)."""
+    key = fold_key(word)
+    return any(key.endswith(s) and len(key) >= len(s) + 4 for s in lex.organization_suffixes)
 
 
 def _inside(tok: Token, spans: list[tuple[int, int]]) -> bool:
