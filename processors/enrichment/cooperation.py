@@ -153,16 +153,18 @@ def _mark_partners(
         )
         f.listed = _country_list(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
-            destinations = _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
-            f.partners |= destinations
-            if len(destinations) == 1:
-                # "détenu en Belgique, a été extradé vers la France": the country that hands
-                # the person over is the other party, wherever the sentence places it.
-                f.partners |= {
-                    m.payload.code
-                    for m in by_sentence.get(i, [])
-                    if m.payload.kind in ("country", "capital", "city")
-                }
+            f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
+            # "détenu en Belgique, a été extradé vers la France", "arrestado en España en
+            # virtud de una orden de extradición emitida por Estados Unidos": the country that
+            # holds the person and the one that asks for it are the parties, wherever the
+            # sentence places them.
+            held = {
+                m.payload.code
+                for m in by_sentence.get(i, [])
+                if m.payload.kind in ("country", "capital", "city")
+            }
+            if 2 <= len(held | f.partners) <= 3:
+                f.partners |= held
     for m in organizations:
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
@@ -170,7 +172,8 @@ def _mark_partners(
     for f in facts:
         # "raids took place in Germany, the Netherlands, France and Denmark": in a sentence
         # about police or justice work, every country of a list of three or more takes part.
-        if f.listed and (f.cue or f.topics):
+        has_role = any(f.sentence.start <= r.start < f.sentence.end for r in roles)
+        if f.listed and (f.cue or f.topics or has_role):
             f.partners |= f.listed
         else:
             f.listed = set()
@@ -217,6 +220,9 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
     leads = {c for f in facts if f.cue or f.topics for c in f.officials | f.agencies}
     for i, f in enumerate(facts):
         if f.listed and f.cue:
+            f.partners |= leads
+        if f.cue and len(f.partners) == 1 and len(leads - f.partners) == 1:
+            # "gracias a la cooperación con la policía rumana" in a Guardia Civil story
             f.partners |= leads
         if f.cue and len(f.partners) >= 2:
             f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
@@ -500,10 +506,19 @@ def _summarise(facts: list[SentenceFacts], body_offset: int) -> Cooperation:
         # no cooperation cue next to a foreign party: domestic news
         return Cooperation(tensions=tensions)
     context = [f for f in facts if f.context]
+    # Once an article reports cooperation between countries, the crimes it is about are the
+    # cooperation's topics, wherever it names them; without a pair, only context sentences.
+    paired = any(f.pairs for f in facts)
     support: dict[str, list[SentenceFacts]] = {}
-    for f in context:
+    for f in facts if paired else context:
+        if f.tension:
+            continue
         for topic in f.topics:
             support.setdefault(topic, []).append(f)
+    if paired and "law_enforcement" not in support:
+        support["law_enforcement"] = [f for f in facts if f.pairs]
+        for f in support["law_enforcement"]:
+            f.topics.setdefault("law_enforcement", 1)
     if not support:
         return Cooperation(tensions=tensions)
     topics = [
