@@ -489,6 +489,17 @@ def _tensions(facts: list[SentenceFacts], body_offset: int) -> list[Tension]:
     return list(found.values())
 
 
+def _drop_tense_pairs(facts: list[SentenceFacts], tensions: list[Tension]) -> None:
+    """An article about refused or suspended cooperation between two countries does not make
+    them partners elsewhere in it ("the ministry wants to review the agreements"), unless it
+    says the cooperation resumed."""
+    if not tensions or any(f.resumed for f in facts):
+        return
+    tense = [set(t.countries) for t in tensions]
+    for f in facts:
+        f.pairs = {p for p in f.pairs if not any(set(p) <= countries for countries in tense)}
+
+
 def _evidence(f: SentenceFacts, body_offset: int) -> dict:
     start = f.sentence.start - body_offset
     if start < 0:
@@ -508,10 +519,16 @@ def _summarise(facts: list[SentenceFacts], body_offset: int) -> Cooperation:
     context = [f for f in facts if f.context]
     # Once an article reports cooperation between countries, the crimes it is about are the
     # cooperation's topics, wherever it names them; without a pair, only context sentences.
+    _drop_tense_pairs(facts, tensions)
     paired = any(f.pairs for f in facts)
     support: dict[str, list[SentenceFacts]] = {}
-    for f in facts if paired else context:
-        if f.tension:
+    for f in context:
+        for topic in f.topics:
+            support.setdefault(topic, []).append(f)
+    if not support:
+        return Cooperation(tensions=tensions)  # no security topic: trade, energy, sport
+    for f in facts if paired else []:
+        if f.tension or f in context:
             continue
         for topic in f.topics:
             support.setdefault(topic, []).append(f)
@@ -519,8 +536,6 @@ def _summarise(facts: list[SentenceFacts], body_offset: int) -> Cooperation:
         support["law_enforcement"] = [f for f in facts if f.pairs]
         for f in support["law_enforcement"]:
             f.topics.setdefault("law_enforcement", 1)
-    if not support:
-        return Cooperation(tensions=tensions)
     topics = [
         CooperationTopic(
             id=topic,
