@@ -221,7 +221,12 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
     for i, f in enumerate(facts):
         if f.listed and f.cue:
             f.partners |= leads
-        if f.cue and len(f.partners) == 1 and len(leads - f.partners) == 1:
+        if (
+            f.cue
+            and len(f.partners) == 1
+            and f.officials == f.partners
+            and len(leads - f.partners) == 1
+        ):
             # "gracias a la cooperación con la policía rumana" in a Guardia Civil story
             f.partners |= leads
         if f.cue and len(f.partners) >= 2:
@@ -359,7 +364,9 @@ def _country_list(
         codes = {m.payload.code for m in members}
         if len(codes) < 3 or len(codes) <= len(best):
             continue
-        before = _words(lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start])
+        before = _words(
+            lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start]
+        )
         if any(w in lex.non_party_words for w in before[-3:]):
             continue
         best = codes
