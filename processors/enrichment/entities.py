@@ -100,9 +100,12 @@ def extract_entities(
                 candidates.append(
                     Mention(person.start, person.end, "PERSON", person.name, person.name, rule=True)
                 )
+    person_countries: dict[str, str] = {}
     for person in titled_persons(text, folded, lex, covered):
         if _overlap_ratio(person.start, person.end, blockers) > 0:
             continue
+        if person.country:
+            person_countries[fold_key(_strip_titles(person.name, lex))] = person.country
         name = _strip_titles(person.name, lex)
         if name and not any(fold_key(w) in lex.organization_heads for w in name.split()):
             candidates.append(
@@ -116,7 +119,11 @@ def extract_entities(
                     rule=True,
                 )
             )
-    return accepted + _resolve_persons_and_rest(candidates)
+    resolved = _resolve_persons_and_rest(candidates)
+    for m in resolved:
+        if m.type == "PERSON" and m.country is None:
+            m.country = person_countries.get(fold_key(m.canonical))
+    return accepted + resolved
 
 
 def _acronym_definitions(text: str, lex: Lexicon, known: list[Mention]) -> list[Mention]:

@@ -117,7 +117,9 @@ def _accepted_end(folded: str, lowered: str, start: int, end: int, entry: Entry)
 
 
 def _leftmost_longest(matches: list[Match[T]]) -> list[Match[T]]:
-    matches.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    # On equal spans an exact entry beats one reached through an inflection suffix: "Polen"
+    # is the country, not the demonym "Pole" + "n".
+    matches.sort(key=lambda m: (m.start, -(m.end - m.start), m.end - m.start - len(m.pattern)))
     kept: list[Match[T]] = []
     last_end = -1
     for match in matches:

@@ -26,6 +26,7 @@ class PersonMention:
     start: int
     end: int
     name: str
+    country: str | None = None  # "le ministre français X", "US Attorney General X"
 
 
 def titled_persons(
@@ -43,7 +44,8 @@ def titled_persons(
         honorific = fold_key(match.pattern) in lex.honorifics
         name = _name_after(text, toks, index, lex, blocked, max_skip=0 if honorific else MAX_SKIP)
         if name:
-            found.append(name)
+            country = _title_country(text, covered, match.start, name.start)
+            found.append(PersonMention(name.start, name.end, name.name, country))
     for match in lex.speech_verbs.find(folded):
         index = _token_at(toks, starts, match.end)
         if index is not None:
@@ -54,6 +56,27 @@ def titled_persons(
         if before:
             found.append(before)
     return found
+
+
+TITLE_COUNTRY_LOOKBACK = 30
+
+
+def _title_country(
+    text: str, covered: list[Match], title_start: int, name_start: int
+) -> str | None:
+    """The one country a demonym or country name gives the title that introduces a name:
+    "die österreichische Justizministerin X", "le ministre belge de la Justice X", "US
+    Attorney General X". None when there is no such word, or two."""
+    lo = max(0, title_start - TITLE_COUNTRY_LOOKBACK)
+    lo = max(lo, text.rfind("\n", 0, title_start) + 1, text.rfind(". ", 0, title_start) + 1)
+    codes = {
+        m.payload.code
+        for m in covered
+        if lo <= m.start
+        and m.end <= name_start
+        and getattr(m.payload, "kind", None) in ("demonym", "country")
+    }
+    return codes.pop() if len(codes) == 1 else None
 
 
 def _covered_tokens(toks: list[Token], covered: list[Match]) -> set[int]:

@@ -1,0 +1,222 @@
+"""The seven first-class languages: every cooperation rule shown in the language it serves.
+
+Each case is a short text in the style of real reporting; the checks are on the public
+contract (pairs, tensions, entities), so a rule that stops working in one language fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from processors.enrichment import Enricher
+from processors.enrichment.lexicon import available_languages
+from schemas import EntityType, RawArticle
+
+ENRICHER = Enricher()
+LANGUAGES = ("fr", "en", "es", "pt", "de", "it", "nl")
+
+
+def _enrich(text: str):
+    return ENRICHER.enrich(RawArticle.model_validate({"text": text}))
+
+
+def _pairs(result) -> set[tuple[str, str]]:
+    return {tuple(p.countries) for p in result.cooperation.pairs}
+
+
+def _persons(result) -> set[str]:
+    return {e.canonical for e in result.entities if e.type == EntityType.PERSON}
+
+
+def test_every_first_class_language_has_its_data_file():
+    assert set(LANGUAGES) <= set(available_languages())
+
+
+HANDOVERS = {
+    "fr": "Un trafiquant de drogue français détenu en Belgique a été extradé vendredi vers la "
+    "France, où un juge d'instruction l'a interrogé sur un trafic de cocaïne.",
+    "en": "A former leader of the Gulf Cartel held in Mexico was extradited to the United States "
+    "on Monday to face drug trafficking charges, the Justice Department said.",
+    "es": "El Gobierno de México extraditó a España a un narcotraficante acusado de "
+    "transportar cocaína oculta en contenedores de piña hasta puertos españoles.",
+    "pt": "O traficante preso pela Polícia Federal no Brasil foi extraditado para Portugal, onde "
+    "responde por tráfico de cocaína e lavagem de dinheiro.",
+    "de": "Der in Spanien festgenommene Mann wurde aufgrund eines Europäischen Haftbefehls an "
+    "Deutschland ausgeliefert, teilte die Staatsanwaltschaft Dortmund mit.",
+    "it": "Il latitante arrestato in Cile è stato estradato in Italia, dove deve scontare una "
+    "condanna per traffico internazionale di cocaina.",
+    "nl": "De man die in Duitsland werd opgepakt, is op basis van een Europees "
+    "aanhoudingsbevel uitgeleverd aan Nederland wegens terrorisme.",
+}
+HANDOVER_PAIRS = {
+    "fr": ("BE", "FR"),
+    "en": ("MX", "US"),
+    "es": ("ES", "MX"),
+    "pt": ("BR", "PT"),
+    "de": ("DE", "ES"),
+    "it": ("CL", "IT"),
+    "nl": ("DE", "NL"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_hand_over_pairs_the_holding_and_the_requesting_country(lang):
+    result = _enrich(HANDOVERS[lang])
+    assert result.language.code == lang
+    assert HANDOVER_PAIRS[lang] in _pairs(result)
+    assert "extradition_legal_assistance" in {t.id for t in result.cooperation.topics}
+
+
+MULTILATERAL = {
+    "fr": "L'opération a été menée en coopération avec les autorités policières et judiciaires "
+    "de la France, du Royaume-Uni, de l'Allemagne et des Pays-Bas contre un réseau de "
+    "rançongiciels.",
+    "en": "The coordinated police raids against the ransomware gang took place in Germany, the "
+    "Netherlands, France and Denmark, Europol said.",
+    "es": "En la operación policial contra el fraude intervinieron autoridades de Canadá, "
+    "Dinamarca, Francia y Alemania, según Europol.",
+    "pt": "A operação conjunta contra o tráfico de droga envolveu as polícias de Espanha, "
+    "França, Itália e Portugal, com o apoio da Europol.",
+    "de": "An der Aktion gegen die Schleuserbande beteiligten sich Polizeibehörden aus "
+    "Frankreich, Belgien, Polen und Deutschland, teilte Eurojust mit.",
+    "it": "L'operazione congiunta contro il traffico di droga ha coinvolto le polizie di "
+    "Spagna, Francia, Germania e Italia, con il coordinamento di Eurojust.",
+    "nl": "Bij de gezamenlijke actie tegen mensensmokkel werkte de politie samen met diensten "
+    "in Frankrijk, België, Duitsland en Spanje, meldt Europol.",
+}
+MULTILATERAL_COUNTRIES = {
+    "fr": {"FR", "GB", "DE", "NL"},
+    "en": {"DE", "NL", "FR", "DK"},
+    "es": {"CA", "DK", "FR", "DE"},
+    "pt": {"ES", "FR", "IT", "PT"},
+    "de": {"FR", "BE", "PL", "DE"},
+    "it": {"ES", "FR", "DE", "IT"},
+    "nl": {"FR", "BE", "DE", "ES"},
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_multilateral_operation_gives_every_pair(lang):
+    result = _enrich(MULTILATERAL[lang])
+    countries = sorted(MULTILATERAL_COUNTRIES[lang])
+    expected = {(a, b) for i, a in enumerate(countries) for b in countries[i + 1 :]}
+    assert expected <= _pairs(result), expected - _pairs(result)
+
+
+REFUSALS = {
+    "fr": "Le Maroc a suspendu sa coopération judiciaire avec la France après la convocation de "
+    "son chef du renseignement par un juge parisien.",
+    "en": "Pakistan has suspended its intelligence cooperation with the United States on "
+    "counter-terrorism after the raid.",
+    "es": "Argelia suspendió el tratado de cooperación con España y llamó a consultas a su "
+    "embajador en Madrid.",
+    "pt": "O Brasil recusou o pedido de extradição apresentado por Portugal contra o empresário "
+    "acusado de corrupção.",
+    "de": "Die Schweiz hat die Rechtshilfe an Russland in Strafsachen ausgesetzt.",
+    "it": "La Francia ha rifiutato l'estradizione in Italia degli ex brigatisti condannati per "
+    "terrorismo.",
+    "nl": "Nederland heeft de samenwerking met Turkije bij uitleveringen opgeschort.",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_refused_or_suspended_cooperation_is_a_tension_not_a_pair(lang):
+    result = _enrich(REFUSALS[lang])
+    assert result.cooperation.pairs == []
+    assert result.cooperation.topics == []
+    assert result.cooperation.tensions, "the refusal is recorded for consumers"
+    tension = result.cooperation.tensions[0]
+    assert len(tension.countries) >= 1
+    assert result.text[tension.evidence_start : tension.evidence_end] == tension.evidence
+
+
+RULE_PERSONS = {
+    "es": (
+        "La detención de Carlos Alberto Murillo Torres fue anunciada por la policía.",
+        "Carlos Alberto Murillo Torres",
+    ),
+    "pt": (
+        "A prisão de João Carlos Ferreira foi anunciada pela polícia em Lisboa.",
+        "João Carlos Ferreira",
+    ),
+    "it": (
+        "L'arresto di Giuseppe Rossi è stato annunciato dalla polizia di Napoli.",
+        "Giuseppe Rossi",
+    ),
+    "de": (
+        "Die Festnahme von Michael Schneider wurde am Montag von der Polizei gemeldet.",
+        "Michael Schneider",
+    ),
+    "nl": (
+        "De aanhouding van Pieter de Vries werd maandag door de politie bekendgemaakt.",
+        "Pieter de Vries",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(RULE_PERSONS))
+def test_languages_without_a_statistical_pipeline_still_find_named_persons(lang):
+    text, name = RULE_PERSONS[lang]
+    result = _enrich(text + " " + text.replace(name, "").replace("  ", " "))
+    assert name in _persons(result)
+
+
+PERSON_COUNTRIES = {
+    "fr": (
+        "Le ministre français de l'Intérieur Gérald Darmanin a rencontré ses homologues.",
+        "Gérald Darmanin",
+        "FR",
+    ),
+    "es": (
+        "La ministra belga de Justicia Annelies Verlinden firmó el acuerdo en Rabat.",
+        "Annelies Verlinden",
+        "BE",
+    ),
+    "de": (
+        "Die österreichische Justizministerin Alma Zadić traf ihren Amtskollegen in Berlin.",
+        "Alma Zadić",
+        "AT",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PERSON_COUNTRIES))
+def test_a_person_gets_the_country_the_text_gives(lang):
+    text, name, country = PERSON_COUNTRIES[lang]
+    result = _enrich(text)
+    persons = {e.canonical: e.country for e in result.entities if e.type == EntityType.PERSON}
+    assert persons.get(name) == country
+
+
+def test_countries_only_as_route_or_nationality_are_no_partners():
+    result = _enrich(
+        "La policía española detuvo en Algeciras a tres ciudadanos de Colombia, Ecuador y "
+        "Perú con una tonelada de cocaína llegada de Ecuador."
+    )
+    assert not any("CO" in p or "PE" in p for p in _pairs(result))
+
+
+def test_trade_cooperation_gives_no_pair():
+    result = _enrich(
+        "Deutschland und Katar wollen in Energiefragen dauerhaft zusammenarbeiten und haben "
+        "ein Abkommen über Flüssiggas unterzeichnet."
+    )
+    assert result.cooperation.pairs == []
+
+
+def test_evidence_offsets_point_into_the_text():
+    result = ENRICHER.enrich(
+        RawArticle.model_validate(
+            {
+                "title": "Belgique et France unies contre la drogue",
+                "text": "Le sport d'abord. La Belgique et la France renforcent leur "
+                "coopération policière contre le trafic de cocaïne.",
+            }
+        )
+    )
+    assert result.cooperation.pairs
+    for finding in [*result.cooperation.pairs, *result.cooperation.topics]:
+        if finding.evidence_start is None:
+            assert finding.evidence in result.title
+        else:
+            assert result.text[finding.evidence_start : finding.evidence_end] == finding.evidence
