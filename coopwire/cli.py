@@ -266,7 +266,7 @@ def eval_(
         raise typer.Exit(1)
 
 
-def _print_report(report, errors: bool) -> None:  # noqa: ANN001 - processors.evaluation.Report
+def _print_report(report, errors: bool) -> None:
     from rich.table import Table
 
     from processors.evaluation import FIELDS

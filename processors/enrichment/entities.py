@@ -21,9 +21,9 @@ from functools import cache
 
 from spacy.tokens import Doc
 
+from processors.enrichment.first_names import first_names
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon, Organization, Place, cldr_country_names
-from processors.enrichment.first_names import first_names
 from processors.enrichment.organizations import headed_organizations
 from processors.enrichment.persons import given_name_persons, titled_persons
 from processors.enrichment.text import fold_key
