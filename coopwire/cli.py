@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.console import Console
 
 from coopwire.settings import Settings
+
+if TYPE_CHECKING:
+    from processors.evaluation import Report
 
 app = typer.Typer(
     help="coopwire: news articles in, language, entities and cooperation events out.",
@@ -266,7 +269,7 @@ def eval_(
         raise typer.Exit(1)
 
 
-def _print_report(report, errors: bool) -> None:
+def _print_report(report: Report, errors: bool) -> None:
     from rich.table import Table
 
     from processors.evaluation import FIELDS

@@ -85,7 +85,7 @@ def extract_entities(
     strong.extend(_acronym_definitions(text, lex, strong))
     if doc is None:
         known = [m for m in strong if m.type == "ORG"]
-        for org in headed_organizations(text, lex, known, places):
+        for org in headed_organizations(text, lex, known):
             strong.append(Mention(org.start, org.end, "ORG", org.name, org.name))
     accepted = _without_overlaps(strong)
     blockers = [(m.start, m.end) for m in accepted] + [(m.start, m.end) for m in demonyms]

@@ -66,6 +66,16 @@ OPTIONAL_KEYS: dict[str, object] = {
     "non_party_words": [],
     "organization_suffixes": [],
 }
+# The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
+FUNCTION_WORD_KEYS = (
+    "determiners",
+    "coordinators",
+    "location_prepositions",
+    "with_words",
+    "origin_prepositions",
+    "destination_prepositions",
+    "between_words",
+)
 TENSION_KINDS = ("suspended", "refused", "expelled_diplomats")
 
 
@@ -275,14 +285,11 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
     lex.not_entities |= {fold_key(w) for w in data["not_entities"]}
-    lex.not_first_names |= {fold_key(w) for w in data["not_first_names"]}
+    lex.not_first_names |= {
+        fold_key(w) for key in ("not_first_names", *FUNCTION_WORD_KEYS) for w in data[key]
+    }
     lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
-    lex.not_first_names |= {
-        fold_key(w)
-        for key in ("origin_prepositions", "destination_prepositions", "between_words")
-        for w in data[key]
-    }
     lex.organization_connectors |= {
         fold_key(w)
         for key in ("organization_connectors", "origin_prepositions", "coordinators")
@@ -290,11 +297,6 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         if " " not in w
     }
     lex.organization_connectors |= {fold_key(w) for w in data["determiners"] if "'" not in w}
-    lex.not_first_names |= {
-        fold_key(w)
-        for key in ("determiners", "coordinators", "location_prepositions", "with_words")
-        for w in data[key]
-    }
     lex.organization_heads |= {fold_key(w) for w in data["organization_heads"]}
     lex.location_prepositions |= {fold_key(w) for w in data["location_prepositions"]}
     lex.coordinators |= {fold_key(w) for w in data["coordinators"]}

@@ -28,12 +28,9 @@ class OrganizationMention:
     name: str
 
 
-def headed_organizations(
-    text: str, lex: Lexicon, known: list[Match], places: list[Match]
-) -> list[OrganizationMention]:
+def headed_organizations(text: str, lex: Lexicon, known: list[Match]) -> list[OrganizationMention]:
     toks = tokens(text)
     known_spans = [(m.start, m.end) for m in known]
-    place_starts = {m.start: m.end for m in places}
     found: list[OrganizationMention] = []
     i = 0
     while i < len(toks):
@@ -46,7 +43,7 @@ def headed_organizations(
         ):
             i += 1
             continue
-        end_index = _extend(text, toks, i, lex, known_spans, place_starts)
+        end_index = _extend(text, toks, i, lex, known_spans)
         if end_index > i or compound:
             start, end = tok.start, toks[end_index].end
             found.append(OrganizationMention(start, end, text[start:end].rstrip(".")))
@@ -62,7 +59,6 @@ def _extend(
     head: int,
     lex: Lexicon,
     known_spans: list[tuple[int, int]],
-    place_starts: dict[int, int],
 ) -> int:
     """Index of the organisation's last token (``head`` when nothing follows the head)."""
     last = head

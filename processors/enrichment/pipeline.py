@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from processors.enrichment.cooperation import analyse
 from processors.enrichment.entities import extract_entities, fold_entities
+from processors.enrichment.first_names import first_names
 from processors.enrichment.language import UNDETERMINED, detect_language
 from processors.enrichment.lexicon import available_languages, lexicon_for
 from processors.enrichment.models import load_pipeline
@@ -33,6 +34,7 @@ PIPELINE_VERSION = "0.3.0"
 # Entities and cooperation read at most this much of the body: NER cost grows with length, and
 # a 100 KB page (often a concatenation) must not cost 50 times a news article of 2-10 KB.
 ANALYSIS_MAX_CHARS = 30_000
+TITLE_SEPARATOR = "\n\n"
 
 
 class Enricher:
@@ -53,6 +55,7 @@ class Enricher:
         Loading is lazy otherwise, and the first French article would then stall its batch for
         seconds (measured: ~5 s on a busy 2-core machine) while the partition's lag grows.
         """
+        first_names()  # the given-name list of rule-found persons (~0.5 s to read)
         for code in available_languages():
             lexicon_for(code)
             nlp = load_pipeline(code)
@@ -95,7 +98,12 @@ def full_text(article: RawArticle, max_chars: int = ANALYSIS_MAX_CHARS) -> str:
         head = body[:max_chars]
         cut = max(head.rfind("\n"), head.rfind(". "))
         body = head[: cut + 1] if cut > max_chars // 2 else head
-    return f"{article.title}\n\n{body}" if article.title else body
+    return f"{article.title}{TITLE_SEPARATOR}{body}" if article.title else body
+
+
+def body_offset(article: RawArticle) -> int:
+    """Where the article's own text starts in ``full_text`` (evidence offsets count from it)."""
+    return len(article.title) + len(TITLE_SEPARATOR) if article.title else 0
 
 
 def analyse_article(
@@ -127,8 +135,7 @@ def analyse_article(
         )
         for f in fold_entities(mentions)
     ]
-    body_offset = len(article.title) + 2 if article.title else 0  # see full_text
-    cooperation = analyse(text, folded, lex, places, organizations, body_offset)
+    cooperation = analyse(text, folded, lex, places, organizations, body_offset(article))
     # A pair found through a national agency ("l'OCAM et la DGSI") involves its country too.
     countries = sorted(
         {m.payload.code for m in places} | {c for p in cooperation.pairs for c in p.countries}
