@@ -177,7 +177,13 @@ def _mark_partners(
             f.partners |= f.listed
         else:
             f.listed = set()
+    # "En la acción intervinieron autoridades de Canadá, Dinamarca, Francia...": in an article
+    # about a police or justice operation, the authorities of a listed three or more countries
+    # taking part are its partners even where their own sentence has no cooperation word.
+    operation = any(f.cue and f.topics for f in facts)
     for f in facts:
+        if f.listed and operation:
+            f.cue = True
         # Extradition, legal assistance and information exchange are cooperation in themselves.
         f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
         # Police or justice of two countries acting in one sentence is a joint operation.
@@ -367,10 +373,20 @@ def _country_list(
         before = _words(
             lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start]
         )
-        if any(w in lex.non_party_words for w in before[-3:]):
+        content = [w for w in before if w not in lex.determiners]
+        if any(_non_party(w, lex) for w in content[-2:]):
             continue
         best = codes
     return best
+
+
+def _non_party(word: str, lex: Lexicon) -> bool:
+    """ "via", "nationals", and their inflections and compounds ("transitava",
+    "Schmuggelroute", "smokkelroute") make a country list a route or a nationality."""
+    return word in lex.non_party_words or any(
+        len(stem) >= 5 and (word.startswith(stem) or word.endswith(stem))
+        for stem in lex.non_party_words
+    )
 
 
 def _destinations(

@@ -247,6 +247,7 @@ class Folded:
     text: str
     country: str | None
     count: int
+    aliases: list[str]
 
 
 def fold_entities(mentions: list[Mention]) -> list[Folded]:
@@ -268,16 +269,32 @@ def fold_entities(mentions: list[Mention]) -> list[Folded]:
         surfaces = Counter(m.surface for m in group)
         canonicals = Counter(m.canonical for m in group)
         countries = Counter(m.country for m in group if m.country)
+        canonical = max(canonicals, key=lambda c: (len(c), canonicals[c]))
+        text = surfaces.most_common(1)[0][0]
         result.append(
             Folded(
                 type=etype,
-                canonical=max(canonicals, key=lambda c: (len(c), canonicals[c])),
-                text=surfaces.most_common(1)[0][0],
+                canonical=canonical,
+                text=text,
                 country=countries.most_common(1)[0][0] if countries else None,
                 count=len(group),
+                aliases=_aliases(surfaces, (canonical, text)),
             )
         )
     return sorted(result, key=lambda f: (f.type, fold_key(f.canonical)))
+
+
+def _aliases(surfaces: Counter[str], names: tuple[str, ...]) -> list[str]:
+    """The article's other names for one entity ("BKA" beside "Bundeskriminalamt"), so a reader
+    searching either name finds it; spellings that differ only in case or accents are one name."""
+    seen = {fold_key(n) for n in names}
+    found: list[str] = []
+    for surface, _count in surfaces.most_common():
+        key = fold_key(surface)
+        if key not in seen:
+            seen.add(key)
+            found.append(surface)
+    return found
 
 
 def merge_persons(persons: list[Mention]) -> dict[str, str]:
