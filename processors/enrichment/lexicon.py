@@ -65,6 +65,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "organization_connectors": [],
     "non_party_words": [],
     "organization_suffixes": [],
+    "participation_cues": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -125,6 +126,7 @@ class Lexicon:
     speech_verbs: Gazetteer[str] = field(default_factory=Gazetteer)
     tensions: Gazetteer[TensionCue] = field(default_factory=Gazetteer)
     resumptions: Gazetteer[str] = field(default_factory=Gazetteer)
+    participations: Gazetteer[str] = field(default_factory=Gazetteer)  # "took part", "beteiligt"
     honorifics: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     department_words: frozenset[str] = frozenset()
@@ -213,6 +215,7 @@ def lexicon_for(lang: str) -> Lexicon:
         lex.speech_verbs,
         lex.tensions,
         lex.resumptions,
+        lex.participations,
     ):
         gazetteer.build()
     return lex
@@ -281,6 +284,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
                 lex.tensions.add(part, TensionCue(kind, cue, len(parts)))
     for cue in data["resumption_cues"]:
         lex.resumptions.add(cue, cue)
+    for cue in data["participation_cues"]:
+        lex.participations.add(cue, cue)
     lex.honorifics |= {fold_key(h) for h in data["honorifics"]}
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
