@@ -66,6 +66,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "non_party_words": [],
     "organization_suffixes": [],
     "participation_cues": [],
+    "capitalised_nouns": False,
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -134,6 +135,7 @@ class Lexicon:
     not_first_names: frozenset[str] = frozenset()  # given names that are also common words
     organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
+    capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
     organization_heads: frozenset[str] = frozenset()
     location_prepositions: frozenset[str] = frozenset()
@@ -294,6 +296,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         fold_key(w) for key in ("not_first_names", *FUNCTION_WORD_KEYS) for w in data[key]
     }
     lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
+    lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
     lex.organization_connectors |= {
         fold_key(w)
