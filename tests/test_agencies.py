@@ -9,6 +9,7 @@ data file keeps its meaning where both have a name.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections import defaultdict
 from importlib import resources
@@ -99,6 +100,17 @@ def test_no_name_is_a_common_word_or_an_ambiguous_acronym():
                     or any(c.isupper() for c in name)
                     or len(name.split()) >= 3
                 ), name
+
+
+def test_no_name_is_a_stop_word_of_the_seven_languages():
+    # spaCy's stop-word lists: the small words a gazetteer entry would find in every text
+    stop_words = {
+        fold_key(w)
+        for lang in ("fr", "en", "es", "pt", "de", "it", "nl")
+        for w in importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS
+    }
+    names = [name for entry in ENTRIES for name in entry["names"]]
+    assert [n for n in names if fold_key(n) in stop_words] == []
 
 
 def test_acronyms_match_only_in_capitals():
