@@ -4,6 +4,8 @@ Adding a language is adding ``data/<lang>.json``. Country names do not live ther
 from CLDR through babel (``Locale(lang).territories``), restricted to the ISO 3166 countries
 pycountry knows, so every language babel knows gets country names for free. ``data/mul.json``
 holds names that are the same in every language (Europol, FBI, ...) and is merged into each.
+``data/agencies.json`` (police, justice and intelligence agencies by country, criminal
+organisations, in the seven languages' spellings) is merged into each too, after the others.
 
 Gazetteers are built once per language per process (``lexicon_for`` is cached).
 """
@@ -21,10 +23,11 @@ from babel import Locale, UnknownLocaleError
 
 from processors.enrichment.gazetteer import Gazetteer
 from processors.enrichment.taxonomy import TOPIC_IDS
-from processors.enrichment.text import fold_key
+from processors.enrichment.text import fold, fold_key
 
 PlaceKind = Literal["country", "capital", "city", "demonym"]
 SHARED = "mul"
+AGENCIES = "agencies"
 REQUIRED_KEYS = (
     "language",
     "country_aliases",
@@ -150,10 +153,12 @@ class Lexicon:
 
 
 def available_languages() -> list[str]:
-    """Languages with a data file (``mul`` excluded)."""
+    """Languages with a data file (``mul`` and ``agencies`` excluded)."""
     folder = resources.files("processors.enrichment") / "data"
     return sorted(
-        p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and p.name != "mul.json"
+        p.name[:-5]
+        for p in folder.iterdir()
+        if p.name.endswith(".json") and p.name[:-5] not in (SHARED, AGENCIES)
     )
 
 
@@ -175,6 +180,13 @@ def load_data(lang: str) -> dict | None:
     if kinds:
         raise ValueError(f"data/{lang}.json uses unknown tension kinds: {sorted(kinds)}")
     return data
+
+
+@cache
+def load_agencies() -> list[dict]:
+    """The organisations of ``data/agencies.json``, shared by every language."""
+    path = resources.files("processors.enrichment") / "data" / f"{AGENCIES}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["organizations"]
 
 
 @cache
@@ -203,6 +215,7 @@ def lexicon_for(lang: str) -> Lexicon:
     _add_countries(lex, lang if cldr_country_names(lang) else "en", sources)
     for data in sources:
         _add_language_data(lex, data)
+    _add_agencies(lex, [org for data in sources for org in data["organizations"]])
     for gazetteer in (
         lex.places,
         lex.organizations,
@@ -231,6 +244,23 @@ def _add_countries(lex: Lexicon, cldr_lang: str, sources: list[dict]) -> None:
             lex.places.add(
                 name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True
             )
+
+
+def _add_agencies(lex: Lexicon, known: list[dict]) -> None:
+    """Agency names a language file does not already have. The language file wins where it
+    has the same name: written alike ("Al-Qaeda") it would be found twice, and under another
+    country it is that language's meaning ("Policía Federal" is Argentina's in Spanish news)."""
+    spelt = {fold(name) for org in known for name in org["names"]}
+    country_of = {fold_key(name): org.get("country") for org in known for name in org["names"]}
+    for org in load_agencies():
+        value = Organization(
+            org["canonical"], org.get("country"), org.get("law_enforcement", False)
+        )
+        for name in org["names"]:
+            key = fold_key(name)
+            if fold(name) in spelt or country_of.get(key, value.country) != value.country:
+                continue
+            lex.organizations.add(name, value, case_sensitive=True)
 
 
 def _add_language_data(lex: Lexicon, data: dict) -> None:
