@@ -306,3 +306,29 @@ def test_an_acronym_beside_its_full_name_is_one_entity_with_both_names():
     bka = [e for e in result.entities if e.canonical == "Bundeskriminalamt"]
     assert len(bka) == 1
     assert {bka[0].canonical, bka[0].text, *bka[0].aliases} == {"Bundeskriminalamt", "BKA"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The Kremlin said it would not comment on the talks with Washington."),
+        ("it", "Il Cremlino ha respinto le accuse di Washington sulla guerra."),
+        ("de", "Der Kreml wies die Vorwürfe aus Washington zurück."),
+    ],
+)
+def test_the_kremlin_stands_for_russia_and_is_no_organisation(lang, text):
+    result = _enrich(text)
+    assert "RU" in result.countries
+    assert not [e for e in result.entities if e.type == EntityType.ORG]
+
+
+def test_a_surname_tagged_as_an_organisation_is_the_person():
+    result = _enrich(
+        "France, winners of the 2018 tournament, crushed Kazakhstan 8-0 on Saturday night. "
+        "Kylian Mbappe scored a hat-trick before half-time, and after the break Karim Benzema "
+        "added two more while Adrien Rabiot, Antoine Griezmann and Mbappe once again completed "
+        "the rout for Didier Deschamps' side."
+    )
+    organizations = {e.canonical for e in result.entities if e.type == EntityType.ORG}
+    assert "Mbappe" not in organizations
+    assert "Kylian Mbappe" in _persons(result)

@@ -281,7 +281,38 @@ def fold_entities(mentions: list[Mention]) -> list[Folded]:
                 aliases=_aliases(surfaces, (canonical, text)),
             )
         )
-    return sorted(result, key=lambda f: (f.type, fold_key(f.canonical)))
+    return sorted(
+        _without_person_organizations(result), key=lambda f: (f.type, fold_key(f.canonical))
+    )
+
+
+def _without_person_organizations(entities: list[Folded]) -> list[Folded]:
+    """The statistical pipelines sometimes tag a person's name as an organisation ("Kylian
+    Mbappe" in sport news, "Gurpreet Singh Sandhu"): two or three capitalised words opening
+    with a given name are the person; a surname alone where that person is named ("Mbappe",
+    "Lavrov") is a short form of the person."""
+    given = first_names()
+    for f in entities:
+        words = f.canonical.split()
+        if (
+            f.type == "ORG"
+            and 2 <= len(words) <= 3
+            and all(w[:1].isupper() and w.isalpha() and not w.isupper() for w in words)
+            and fold_key(words[0]) in given
+        ):
+            f.type = "PERSON"
+    names: set[str] = set()
+    for f in entities:
+        if f.type == "PERSON":
+            key = fold_key(f.canonical)
+            names.add(key)
+            names.add(key.split()[-1])
+    kept = [f for f in entities if f.type != "ORG" or fold_key(f.canonical) not in names]
+    persons: dict[str, Folded] = {}
+    for f in kept:
+        if f.type == "PERSON":
+            persons.setdefault(fold_key(f.canonical), f)
+    return [f for f in kept if f.type != "PERSON" or persons[fold_key(f.canonical)] is f]
 
 
 def _aliases(surfaces: Counter[str], names: tuple[str, ...]) -> list[str]:
