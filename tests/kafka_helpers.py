@@ -12,6 +12,7 @@ from pathlib import Path
 
 import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from coopwire.settings import Settings, kafka_python_options
 
@@ -86,6 +87,8 @@ def committed_offsets(settings: Settings, topic: str, group: str) -> dict[int, i
     admin = KafkaAdminClient(**kafka_python_options(settings))
     try:
         offsets = admin.list_group_offsets(group).get(group, {})
+    except KafkaError:  # no such group yet: nothing committed
+        return {}
     finally:
         admin.close()
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}

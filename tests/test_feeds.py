@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import orjson
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 from typer.testing import CliRunner
@@ -28,7 +29,7 @@ from producers.feeds import FeedPoller, ItemError, parse_feed, parse_interval
 from producers.kafka_producer import ArticleProducer
 from schemas import RawArticle
 from tests.conftest import settings_env
-from tests.kafka_helpers import read_to_end, read_topic, wait_for
+from tests.kafka_helpers import read_to_end, read_topic, wait_all_committed, wait_for
 
 BOILERPLATE = "Accueil | Politique | Sport | Newsletter"
 FOOTER = "Tous droits réservés, Exemple Presse 2025"
@@ -519,3 +520,47 @@ def test_a_poll_with_the_broker_stopped_exits_2_remembers_nothing_and_the_next_s
     assert sorted(a.url for _key, a in messages) == sorted(f"{site.base}{p}" for p in paths)
     assert {key.decode() for key, _a in messages} == set(remembered(settings).values())
     assert set(remembered(settings)) == {f"two-{p}" for p in paths}
+
+
+# --- One article, one key, one row ----------------------------------------------------------
+
+
+def test_id_less_and_same_url_articles_from_jsonl_and_a_feed_give_one_key_and_one_row(
+    settings, tmp_path, site, start_worker
+):
+    """An article without ``id`` sent twice, and a URL sent from a JSONL file and then found in
+    a feed: two keys on every topic, two rows in the sink, the later version of each kept."""
+    settings = feed_settings(settings, tmp_path)
+    url = f"{site.base}/fr/police"
+    id_less = {"title": "Saisie au port", "text": "Les douanes belges saisissent de la cocaïne."}
+    from_jsonl = {"url": url, "title": "Version JSONL", "text": "La police belge et française."}
+    lines = [id_less, id_less, from_jsonl]
+    path = tmp_path / "articles.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    env = settings_env(settings)
+    produced = CliRunner().invoke(app, ["produce", str(path)], env=env)
+    assert produced.exit_code == 0, produced.output
+    site.documents["/one.xml"] = rss_listing("Un", ["/fr/police"], guid_prefix="one-")
+    report = poll(settings, [f"{site.base}/one.xml"])
+    assert len(report.sent) == 1 and report.errors == []
+
+    raw = read_to_end(settings, settings.topic_raw)
+    assert len(raw) == 4
+    keys_by_url: dict[str | None, set[bytes]] = {}
+    for message in raw:
+        keys_by_url.setdefault(message["value"].get("url"), set()).add(message["key"])
+    assert keys_by_url.keys() == {None, url}
+    assert all(len(keys) == 1 for keys in keys_by_url.values()), keys_by_url
+    (id_less_key,), (url_key,) = keys_by_url[None], keys_by_url[url]
+    assert id_less_key != url_key
+
+    worker = start_worker()
+    wait_all_committed(settings, settings.topic_raw, settings.app_id, workers=[worker])
+    enriched = read_to_end(settings, settings.topic_enriched)
+    assert sorted(m["key"] for m in enriched) == sorted(m["key"] for m in raw)
+    with closing(sqlite3.connect(settings.sink_url.removeprefix("sqlite:///"))) as db:
+        rows = dict(db.execute("SELECT id, title FROM articles"))
+    assert rows == {
+        id_less_key.decode(): id_less["title"],
+        url_key.decode(): STORIES["/fr/police"][0],  # the feed's, sent last
+    }
