@@ -112,10 +112,12 @@ def wait_all_committed(
 
 def group_assignment(settings: Settings, group: str, topic: str) -> dict[str, set[int]]:
     """Partitions of ``topic`` each member of a stable ``group`` holds, as the broker sees them;
-    empty while the group rebalances."""
+    empty while the group forms or rebalances."""
     admin = KafkaAdminClient(**kafka_python_options(settings))
     try:
         description = admin.describe_groups([group])[group]
+    except KafkaError:  # no coordinator yet (a fresh broker creates its offsets topic first)
+        return {}
     finally:
         admin.close()
     if description.get("error") or description.get("group_state") != "Stable":
