@@ -288,7 +288,8 @@ def test_german_agency_names_run_on_to_their_place_and_common_nouns_are_no_names
         "Die Ermittlungen führten das Landeskriminalamt Tirol und die "
         "Generalstaatsanwaltschaft Frankfurt am Main. Das Polizeipräsidium Köln und "
         "Spezialkräfte nahmen ihn fest, der Zoll fand Kokain. Das Bundesamt für Polizei "
-        "teilte mit, die Staatsanwaltschaft ermittle."
+        "teilte mit, die Staatsanwaltschaft ermittle. Die Staatsanwaltschaft Hamburg am Montag "
+        "schwieg."
     )
     organizations = [e for e in result.entities if e.type == EntityType.ORG]
     assert {e.text for e in organizations} == {
@@ -296,6 +297,7 @@ def test_german_agency_names_run_on_to_their_place_and_common_nouns_are_no_names
         "Generalstaatsanwaltschaft Frankfurt am Main",
         "Polizeipräsidium Köln",
         "Bundesamt für Polizei",
+        "Staatsanwaltschaft Hamburg",
     }
 
 

@@ -70,6 +70,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "organization_suffixes": [],
     "participation_cues": [],
     "capitalised_nouns": False,
+    "calendar_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -138,6 +139,7 @@ class Lexicon:
     not_first_names: frozenset[str] = frozenset()  # given names that are also common words
     organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
+    calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
     capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
     organization_heads: frozenset[str] = frozenset()
@@ -327,6 +329,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     }
     lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
     lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
+    lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
     lex.organization_connectors |= {
         fold_key(w)

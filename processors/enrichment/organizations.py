@@ -74,6 +74,8 @@ def _extend(
         if _inside(tok, known_spans):
             break
         word = tok.text
+        if fold_key(word) in lex.calendar_words:
+            break  # "die Staatsanwaltschaft Hamburg am Montag"
         if word[:1].isupper() and not (word.isupper() and len(word) > 1):
             if fold_key(word) in lex.not_entities and j == head + 1:
                 break
