@@ -334,3 +334,28 @@ def test_a_surname_tagged_as_an_organisation_is_the_person():
     organizations = {e.canonical for e in result.entities if e.type == EntityType.ORG}
     assert "Mbappe" not in organizations
     assert "Kylian Mbappe" in _persons(result)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "British and Spanish police dismantled a trafficking network. Large sums of cash "
+            "were seized in the raids, the National Crime Agency and the Guardia Civil said.",
+        ),
+        (
+            "de",
+            "Deutsche und österreichische Ermittler haben ein Schleppernetzwerk zerschlagen. "
+            "Dabei wurde Bargeld sichergestellt.",
+        ),
+        (
+            "pt",
+            "A Polícia Judiciária e a Guardia Civil desmantelaram uma rede de tráfico de droga. "
+            "Foi apreendido dinheiro em numerário.",
+        ),
+    ],
+)
+def test_a_network_is_organised_crime_and_seized_cash_is_money_laundering(lang, text):
+    topics = {t.id for t in _enrich(text).cooperation.topics}
+    assert {"organized_crime", "money_laundering"} <= topics
