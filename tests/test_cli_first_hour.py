@@ -125,7 +125,7 @@ def test_bad_lines_say_where_and_what(tmp_path: Path) -> None:
     mixed = _jsonl(tmp_path / "mixed.jsonl", lines)
     # The byte offset of the \xe9 in the file: four lines with their newlines, then 13 bytes.
     offset = mixed.read_bytes().index(b"caf\xe9") + len(b"caf")
-    result = run("enrich", str(mixed), cwd=tmp_path)
+    result = run("enrich", mixed.name, cwd=tmp_path)
     assert result.returncode == 1
     assert [orjson.loads(line)["id"] for line in result.stdout.splitlines()] == ["a0"]
     errors = result.stderr.splitlines()
