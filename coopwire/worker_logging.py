@@ -6,6 +6,7 @@ it reads and writes, go through it) and handed to Faust's worker, which would ot
 its own coloured handler. Expected retries while a consumer group forms are not errors: the
 group coordinator is "not available" for the first seconds of every new group, and aiokafka
 logs that at ERROR. Those records are logged at INFO, in words that say it is normal.
+kafka-python's INFO lines (connecting, API versions) are left for debug level.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def logging_config(level: str, fmt: str) -> dict[str, Any]:
         },
         "loggers": {
             "aiokafka.consumer.group_coordinator": {"filters": ["startup_retries"]},
+            # kafka-python serves only the worker's topic set-up; its connection chatter at
+            # INFO would push the worker's own first lines out of sight.
+            **({} if level.lower() == "debug" else {"kafka": {"level": "WARNING"}}),
         },
         "root": {"level": level.upper(), "handlers": ["default"]},
     }
