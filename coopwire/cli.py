@@ -46,6 +46,9 @@ def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
 
     try:
         settings = Settings(**values)
+    except FileNotFoundError as exc:  # COOPWIRE_ENV_FILE names a file that is not there
+        err.print(f"invalid configuration: {exc}", markup=False)
+        raise typer.Exit(2) from None
     except ValidationError as exc:
         for error in exc.errors(include_input=False, include_url=False):
             where = ".".join(str(p) for p in error["loc"])

@@ -143,6 +143,27 @@ def test_bad_lines_say_where_and_what(tmp_path: Path) -> None:
     _no_traceback(result.stderr)
 
 
+def test_a_missing_env_file_is_one_line(tmp_path: Path) -> None:
+    result = run("config", cwd=tmp_path, COOPWIRE_ENV_FILE="nope.env")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == "invalid configuration: COOPWIRE_ENV_FILE=nope.env does not exist\n"
+
+
+def test_an_unexpected_error_shows_its_traceback_and_asks_for_a_report(tmp_path: Path) -> None:
+    """No user message exists yet for a sink file that is not a database: that is coopwire's
+    gap, so the user gets the traceback and is asked to report it."""
+    (tmp_path / "junk.db").write_bytes(bytes(range(256)) * 20)
+    result = run("report", "--sink", "sqlite:///junk.db", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert "sqlite3.DatabaseError: file is not a database" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "coopwire stopped on an unexpected error, which is a bug: please report it with the"
+        " command you ran and the lines above."
+    )
+
+
 # --- 3. messages are not wrapped ---------------------------------------------------------------
 
 
