@@ -40,8 +40,9 @@ class Interrupted(Exception):
 
 @dataclass
 class _Guard:
-    """Turns SIGINT/SIGTERM into ``Interrupted``, except while a batch is being written:
-    then the signal is held and raised after the write."""
+    """Turns SIGINT/SIGTERM into ``Interrupted``, except while output is being written (a
+    batch to stdout, a message to stderr): then the signal is held and raised after the
+    write, so no line is cut, written twice or left uncounted."""
 
     writing: bool = False
     pending: int | None = None
@@ -62,7 +63,7 @@ class _Guard:
                 signal.signal(sig, handler)
 
     @contextmanager
-    def writing_batch(self) -> Iterator[None]:
+    def held(self) -> Iterator[None]:
         self.writing = True
         try:
             yield
@@ -95,7 +96,7 @@ class _Output:
             orjson.dumps(article.model_dump(mode="json")) + b"\n"
             for article in self.enricher.enrich_many(self.batch)
         ]
-        with self.guard.writing_batch():
+        with self.guard.held():
             self.out.write(b"".join(lines))
             self.out.flush()
             self.written += len(lines)
@@ -117,8 +118,9 @@ def run_enrich(settings: Settings, paths: list[str], out: BinaryIO, console: Con
                 for path in paths:
                     for _line, _obj, item in read_articles(path, settings.max_message_bytes):
                         if isinstance(item, Rejected):
-                            console.print(f"[yellow]rejected[/] {escape(str(item))}")
-                            rejected += 1
+                            with guard.held():
+                                rejected += 1
+                                console.print(f"[yellow]rejected[/] {escape(str(item))}")
                             continue
                         output.batch.append(item)
                         if len(output.batch) >= settings.worker_batch_size:
