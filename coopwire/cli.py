@@ -9,6 +9,7 @@ import orjson
 import typer
 from rich.console import Console
 
+from coopwire.deploy_command import deploy_app
 from coopwire.settings import Settings
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ broker_app = typer.Typer(
     help="A local Apache Kafka broker (KRaft) from Maven jars, no Docker.", no_args_is_help=True
 )
 app.add_typer(broker_app, name="broker")
+app.add_typer(deploy_app, name="deploy")
 
 err = Console(stderr=True)
 
