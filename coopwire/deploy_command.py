@@ -22,12 +22,25 @@ err = Console(stderr=True)
 @deploy_app.command("engine")
 def engine(
     stop: Annotated[bool, typer.Option("--stop", help="Stop the engine of DOCKER_HOST.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only say whether one answers (exit code 1: no).")
+    ] = False,
 ) -> None:
     """Make sure a Docker engine answers at DOCKER_HOST (default socket when unset): as root,
     install Debian's docker.io when missing and start dockerd on that socket."""
-    from coopwire.docker_engine import DockerEngineError, docker_host, ensure_engine, stop_engine
+    from coopwire.docker_engine import (
+        DockerEngineError,
+        docker_host,
+        engine_answers,
+        ensure_engine,
+        stop_engine,
+    )
 
     host = docker_host()
+    if check:
+        answers = engine_answers(host)
+        err.print(f"Docker engine at {host} {'answers' if answers else 'does not answer'}")
+        raise typer.Exit(0 if answers else 1)
     try:
         if stop:
             stopped = stop_engine(host)
@@ -62,7 +75,7 @@ def images(
     package index (debootstrap, the cached Kafka jars, Debian's packages, a wheelhouse)."""
     from coopwire.docker_images import build_images, env_file_text, iter_lines
 
-    report = build_images(progress=err.print)
+    report = build_images(progress=lambda line: err.print(line, soft_wrap=True))
     for line in iter_lines(report):
         print(line)
     env_file.write_text(env_file_text())

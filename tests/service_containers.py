@@ -138,7 +138,8 @@ def kafka_container(image: str, timeout: float = 180) -> Iterator[str]:
     """One KRaft node configured like the jar broker, on a host port equal to its container
     port, so the address it advertises works from the host without a second listener."""
     port = free_port()
-    cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+    # 16 bytes, base64url; not starting with "-", which a command line would take for an option.
+    cluster_id = "c" + base64.urlsafe_b64encode(secrets.token_bytes(16)).decode()[1:22]
     container = (
         _container(image)
         .with_bind_ports(port, port)
