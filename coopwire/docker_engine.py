@@ -21,6 +21,9 @@ from pathlib import Path
 from coopwire.broker import cache_dir
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
+# Where coopwire starts an engine of its own when DOCKER_HOST is not set (tests, CI): a daemon
+# there never changes what other programs find on the default socket.
+PRIVATE_HOST = "unix:///run/coopwire-docker.sock"
 
 
 class DockerEngineError(RuntimeError):
@@ -38,6 +41,15 @@ def client(host: str | None = None, timeout: int = 600):  # type: ignore[no-unty
     import docker
 
     return docker.DockerClient(base_url=host or docker_host(), version="auto", timeout=timeout)
+
+
+def engine_for_tests() -> str:
+    """``DOCKER_HOST`` when set; else the default socket when an engine answers there; else
+    the private socket, where ``ensure_engine`` may start one."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"]
+    default = f"unix://{DEFAULT_SOCKET}"
+    return default if engine_answers(default) else PRIVATE_HOST
 
 
 def engine_answers(host: str | None = None) -> bool:

@@ -1,13 +1,14 @@
 """The Compose stack, built and run: deploy/docker-compose.yml with the images made here.
 
-One test, in order: a Docker engine (started, and installed as root, when none answers at
-``DOCKER_HOST``); the four images (``coopwire.docker_images``, no registry, no index); ``docker
-compose up`` with two workers; every sample article in PostgreSQL exactly once; ``/health`` and
-``/metrics`` from a worker container; the containers' users, read-only roots and health
-checks; a worker killed with SIGKILL while articles arrive, the other taking over its
-partitions with nothing lost; the last worker stopped with SIGTERM in the middle of a batch
-(its drain timed), its articles finished by the restarted first one; ``docker compose down -v``.
-No skip: when Docker cannot start, the test fails and says why. Timings are printed and
+One test, in order: a Docker engine (``DOCKER_HOST``; else the default socket's; else one
+started, and installed as root, on a private socket, so other programs never see a daemon
+appear on the default socket); the four images (``coopwire.docker_images``, no registry, no
+index); ``docker compose up`` with two workers; every sample article in PostgreSQL exactly
+once; ``/health`` and ``/metrics`` from a worker container; the containers' users, read-only
+roots and health checks; a worker killed with SIGKILL while articles arrive, the other taking
+over its partitions with nothing lost; the last worker stopped with SIGTERM in the middle of a
+batch (its drain timed), its articles finished by the restarted first one; ``docker compose
+down -v``. No skip: when Docker cannot start, the test fails and says why. Timings are printed and
 written to ``.coopwire/compose-stack.json``.
 """
 
@@ -28,7 +29,7 @@ import pytest
 from coopwire.docker_engine import (
     client,
     compose_command,
-    docker_host,
+    engine_for_tests,
     ensure_engine,
     stop_engine,
 )
@@ -62,7 +63,7 @@ class Stack:
         self.compose = [*compose, "-f", str(COMPOSE_FILE), "-p", project]
         self.env = env
         self.project = project
-        self.docker = client()
+        self.docker = client(env["DOCKER_HOST"])
 
     def run(self, *args: str, stdin: str | None = None, timeout: float = 900) -> str:
         result = subprocess.run(
@@ -164,8 +165,9 @@ def wait_rows(stack: Stack, ids: set[str], what: str, timeout: float = 240) -> f
 
 @contextlib.contextmanager
 def engine() -> Iterator[str]:
-    """A Docker engine at DOCKER_HOST for the test; stopped afterwards only if started here."""
-    host = docker_host()
+    """A Docker engine for the test (``DOCKER_HOST``, else one answering on the default socket,
+    else one started on a private socket); stopped afterwards only if started here."""
+    host = engine_for_tests()
     started = ensure_engine(host)  # DockerEngineError says why it cannot start: the test fails
     say(f"Docker engine at {host}" + (f" started (pid {started})" if started else " answers"))
     try:
@@ -180,7 +182,7 @@ def test_compose_stack_runs_the_pipeline_and_survives_a_killed_worker() -> None:
     timings: dict[str, object] = {}
     with engine() as host:
         started = time.monotonic()
-        report = build_images(progress=say)
+        report = build_images(progress=say, host=host)
         timings["images_s"] = round(time.monotonic() - started, 1)
         timings["images"] = {
             image.name: {"how": image.how, "s": round(image.seconds, 1), "mb": image.size_mb}
