@@ -19,6 +19,7 @@ frontend image nor the ``buildx`` plugin.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -292,6 +293,26 @@ def _label(docker_client, name: str) -> str | None:  # type: ignore[no-untyped-d
         return None
 
 
+def _image_id(docker_client, name: str) -> str | None:  # type: ignore[no-untyped-def]
+    import docker.errors
+
+    try:
+        return str(docker_client.images.get(name).id)
+    except docker.errors.ImageNotFound:
+        return None
+
+
+def _remove_superseded(docker_client, old: str | None, new: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Drop the image a rebuild replaced (its own layers are hundreds of MB: the virtualenv),
+    so repeated builds do not fill the disk. Build-stage layers stay: they are the cache. An
+    image a container still uses is kept."""
+    import docker.errors
+
+    if old and old != new:
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(old, noprune=False)
+
+
 def _size(docker_client, name: str) -> int:  # type: ignore[no-untyped-def]
     return int(docker_client.images.get(name).attrs["Size"])
 
@@ -369,6 +390,7 @@ def build_images(
         started = time.monotonic()
         how = "up to date"
         if _label(docker_client, name) != key:
+            superseded = _image_id(docker_client, name)
             if cacheable and _load_saved(docker_client, name, key):
                 how = "loaded from cache"
             else:
@@ -377,6 +399,7 @@ def build_images(
                 how = "built"
                 if cacheable:
                     _save(docker_client, name, key)
+            _remove_superseded(docker_client, superseded, _image_id(docker_client, name))
         seconds = time.monotonic() - started
         report.append(BuiltImage(name, how, seconds, _size(docker_client, name)))
         progress(f"{name}: {how} in {seconds:.1f}s")
