@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint schema bench clean
+.PHONY: setup demo test lint schema bench clean images
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ lint: $(STAMP)
 
 test: setup lint
 	$(BIN)/pytest
+
+# The stack's images without a registry or a package index (Docker engine of DOCKER_HOST).
+images: setup
+	$(BIN)/coopwire deploy images
 
 schema: $(STAMP)
 	$(BIN)/coopwire schema

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from coopwire.deploy_command import deploy_app
 from coopwire.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ broker_app = typer.Typer(
     help="A local Apache Kafka broker (KRaft) from Maven jars, no Docker.", no_args_is_help=True
 )
 app.add_typer(broker_app, name="broker")
+app.add_typer(deploy_app, name="deploy")
 
 # One line per message, never wrapped at 80 columns: stderr is often a log file or a pipe.
 err = Console(stderr=True, soft_wrap=True, highlight=False)

@@ -1,7 +1,10 @@
 """Shared fixtures. The broker is session-scoped; every test gets its own topic names.
 
-Broker choice, in order: ``KAFKA_BOOTSTRAP_SERVERS`` when set; testcontainers' Kafka module when
-a Docker engine answers; otherwise a real broker from the Maven jars (``coopwire.broker``).
+Broker: ``KAFKA_BOOTSTRAP_SERVERS`` when set; else what ``tests.service_containers`` chose
+(printed in the header): a Kafka container from a local image through testcontainers when
+Docker can serve it, otherwise a real broker from the Maven jars (``coopwire.broker``).
+PostgreSQL: ``COOPWIRE_TEST_POSTGRES_URL`` when set; else a container the same way, or a
+throwaway cluster from Debian's binaries.
 """
 
 from __future__ import annotations
@@ -17,19 +20,22 @@ from coopwire.broker import LocalBroker, free_port
 from coopwire.settings import Settings
 from tests.kafka_helpers import WorkerProcess
 from tests.postgres_server import LocalPostgres, create_database
+from tests.service_containers import (
+    choose_services,
+    kafka_container,
+    postgres_container,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "articles.jsonl"
 
 
-def _docker_available() -> bool:
-    try:
-        import docker
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"services: {choose_services().describe()}"
 
-        docker.from_env(timeout=2).ping()
-        return True
-    except Exception:
-        return False
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(f"services used: {choose_services().describe()}")
 
 
 @pytest.fixture(scope="session")
@@ -39,11 +45,10 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         yield os.environ["KAFKA_BOOTSTRAP_SERVERS"]
         return
-    if _docker_available():
-        from testcontainers.community.kafka import KafkaContainer  # type: ignore[import-not-found]
-
-        with KafkaContainer().with_kraft() as container:
-            yield container.get_bootstrap_server()
+    services = choose_services()
+    if services.containers:
+        with kafka_container(services.kafka_image) as bootstrap:
+            yield bootstrap
         return
     broker = LocalBroker(
         home=tmp_path_factory.mktemp("kafka"), port=free_port(), controller_port=free_port()
@@ -121,11 +126,11 @@ def _throwaway_postgres() -> Iterator[LocalPostgres]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[LocalPostgres | None]:
-    """A throwaway cluster owned by this test session, or None when
-    ``COOPWIRE_TEST_POSTGRES_URL`` names a server to use instead."""
+    """A throwaway cluster owned by this test session, or None when the session's server is
+    ``COOPWIRE_TEST_POSTGRES_URL`` or a container (``postgres_url`` then names it)."""
     import os
 
-    if os.environ.get("COOPWIRE_TEST_POSTGRES_URL"):
+    if os.environ.get("COOPWIRE_TEST_POSTGRES_URL") or choose_services().containers:
         yield None
         return
     with _throwaway_postgres() as server:
@@ -133,11 +138,17 @@ def postgres_server() -> Iterator[LocalPostgres | None]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(postgres_server: LocalPostgres | None) -> str:
+def postgres_url(postgres_server: LocalPostgres | None) -> Iterator[str]:
     """URL of a database on the session's server (for creating per-test databases)."""
     import os
 
-    return postgres_server.url if postgres_server else os.environ["COOPWIRE_TEST_POSTGRES_URL"]
+    if postgres_server is not None:
+        yield postgres_server.url
+    elif os.environ.get("COOPWIRE_TEST_POSTGRES_URL"):
+        yield os.environ["COOPWIRE_TEST_POSTGRES_URL"]
+    else:
+        with postgres_container(choose_services().postgres_image) as url:
+            yield url
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Static checks of the Docker image and the Compose file, which this suite cannot run (no
-Docker engine here): they parse, agree with ``Settings`` and the topic names, pin every image,
-install from the lock, and run nothing as root."""
+"""Static checks of the Docker image and the Compose file: they parse, agree with ``Settings``
+and the topic names, pin every image (official ones by default, each replaceable by a
+variable), install from the lock, and run nothing as root. ``test_compose_stack.py`` builds
+and runs them."""
 
 from __future__ import annotations
 
@@ -137,8 +138,11 @@ def test_image_defaults_are_settings_fields() -> None:
 
 
 def test_every_image_is_pinned_and_ours_matches_the_project_version(compose: dict) -> None:
+    variables = {"kafka": "KAFKA_IMAGE", "topics": "KAFKA_IMAGE", "postgres": "POSTGRES_IMAGE"}
     for name, service in compose["services"].items():
-        image = service["image"]
+        if name in variables:
+            assert service["image"].startswith("${" + variables[name] + ":-"), name
+        image = interpolate(service["image"])
         repository, _, tag = image.rpartition(":")
         assert repository and tag and tag != "latest", (name, image)
         assert re.match(r"\d+\.\d+", tag), (name, image)
@@ -146,7 +150,12 @@ def test_every_image_is_pinned_and_ours_matches_the_project_version(compose: dic
     for name in COOPWIRE_SERVICES:
         assert compose["services"][name]["image"] == f"coopwire:{version}"
         assert compose["services"][name]["build"]["dockerfile"] == "deploy/Dockerfile"
-    assert compose["services"]["kafka"]["image"].startswith("apache/kafka:4.")
+    assert interpolate(compose["services"]["kafka"]["image"]).startswith("apache/kafka:4.")
+    assert interpolate(compose["services"]["postgres"]["image"]).startswith("postgres:")
+    for name in COOPWIRE_SERVICES:
+        args = compose["services"][name]["build"]["args"]
+        assert interpolate(args["PYTHON_IMAGE"]) == dockerfile_args()["PYTHON_IMAGE"]
+        assert interpolate(args["WHEELHOUSE"]) == "", "the index by default"
 
 
 def test_nothing_runs_as_root(compose: dict) -> None:
