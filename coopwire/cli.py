@@ -556,7 +556,7 @@ def _print_langid(results: dict) -> None:
         "texts",
         "n",
         *(f"{n} accuracy" for n in names),
-        *(f"{n} agrees with langdetect" for n in names[1:]),
+        *(f"{n} agreement" for n in names[1:]),
         *(f"{n} ms/text" for n in names),
         "speed-up",
         title="language identification (CPU, median of rounds)",
@@ -571,7 +571,7 @@ def _print_langid(results: dict) -> None:
             *(f"{row[f'{n}_ms']:.3f}" for n in names),
             f"{row['speedup']:.1f}x",
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def main() -> None:
