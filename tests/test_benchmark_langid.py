@@ -4,12 +4,20 @@
 from collections import Counter
 
 from benchmarks.langid import GROUPS, fasttext_identifier, labelled_texts, measure
+from tests.labelled_samples import SAMPLES
 
 
 def test_labelled_set_has_whole_articles_long_and_short_windows_in_every_language():
     texts = labelled_texts()
     groups = Counter(t.group for t in texts)
-    assert set(groups) == set(GROUPS) and groups["article"] == 198
+    corpus = SAMPLES.parent.parent / "corpus"
+    labelled_lines = sum(
+        1
+        for path in (*(corpus / "news").glob("*.jsonl"), corpus / "seed.jsonl", SAMPLES)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    )
+    assert set(groups) == set(GROUPS) and groups["article"] == labelled_lines
     assert min(len(t.text) for t in texts if t.group == "long") >= 200
     assert max(len(t.text) for t in texts if t.group == "short") < 120
     assert {t.lang for t in texts} == {"fr", "en", "es", "pt", "de", "it", "nl"}
