@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
 from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from coopwire.settings import Settings
 
@@ -18,6 +21,8 @@ app = typer.Typer(
     help="coopwire: news articles in, language, entities and cooperation events out.",
     no_args_is_help=True,
     add_completion=False,
+    # Docstrings are paragraphs: single line breaks in them are not kept in --help.
+    rich_markup_mode="markdown",
     # A crash report must not print local variables: client options hold the Kafka password.
     pretty_exceptions_show_locals=False,
 )
@@ -26,7 +31,8 @@ broker_app = typer.Typer(
 )
 app.add_typer(broker_app, name="broker")
 
-err = Console(stderr=True)
+# One line per message, never wrapped at 80 columns: stderr is often a log file or a pipe.
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
@@ -40,6 +46,9 @@ def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
 
     try:
         settings = Settings(**values)
+    except FileNotFoundError as exc:  # COOPWIRE_ENV_FILE names a file that is not there
+        err.print(f"invalid configuration: {exc}", markup=False)
+        raise typer.Exit(2) from None
     except ValidationError as exc:
         for error in exc.errors(include_input=False, include_url=False):
             where = ".".join(str(p) for p in error["loc"])
@@ -66,28 +75,48 @@ def _kafka_settings(bootstrap: str | None = None, **overrides: object) -> Settin
 
 BootstrapOpt = Annotated[
     str | None,
-    typer.Option("--bootstrap-servers", "-b", help="Kafka bootstrap servers (host:port,...)."),
+    typer.Option(
+        "--bootstrap-servers",
+        "-b",
+        metavar="HOST:PORT",
+        help="Kafka bootstrap servers (host:port,...).",
+    ),
 ]
 
 
 @app.command()
 def produce(
     files: Annotated[
-        list[str] | None, typer.Argument(help="JSONL files of articles, or - for stdin.")
+        list[str] | None,
+        typer.Argument(metavar="[FILE]...", help="JSONL files of articles, or - for stdin."),
     ] = None,
     bootstrap: BootstrapOpt = None,
-    topic: Annotated[str | None, typer.Option(help="Target topic (default: articles.raw).")] = None,
-    feed: Annotated[
-        list[str] | None, typer.Option("--feed", help="RSS or Atom feed URL (repeatable).")
+    topic: Annotated[
+        str | None, typer.Option(metavar="TOPIC", help="Target topic (default: articles.raw).")
     ] = None,
-    every: Annotated[str, typer.Option(help="With --feed: poll interval (30s, 5m, 1h).")] = "5m",
+    feed: Annotated[
+        list[str] | None,
+        typer.Option("--feed", metavar="URL", help="RSS or Atom feed URL (repeatable)."),
+    ] = None,
+    every: Annotated[
+        str, typer.Option(metavar="INTERVAL", help="With --feed: poll interval (30s, 5m, 1h).")
+    ] = "5m",
     once: Annotated[bool, typer.Option("--once", help="With --feed: poll once and exit.")] = False,
 ) -> None:
-    """Send articles from JSONL files, or from RSS/Atom feeds, to the raw topic (acks=all)."""
+    """Send articles from JSONL files or RSS/Atom feeds to the raw topic.
+
+    Every send is confirmed by the broker (acks=all). Bad lines are reported as file:line and
+    skipped; the summary counts sent, rejected and failed.
+
+    Example: coopwire produce samples/articles.jsonl
+    """
     from rich.progress import Progress
 
+    from producers.jsonl import check_inputs
     from producers.kafka_producer import ArticleProducer
 
+    if files:
+        check_inputs(files)  # a missing file is reported before any connection is made
     settings = _kafka_settings(bootstrap)
     if feed:
         from coopwire.feed_command import run_feeds
@@ -102,8 +131,11 @@ def produce(
         task = progress.add_task("producing", total=None)
         with ArticleProducer(settings, topic=topic) as producer:
             report = producer.send_files(files, progress=lambda n: progress.advance(task, n))
+    if report.sent == 0 and not report.rejected and not report.failed:
+        err.print(f"no articles: the input is empty ({', '.join(files)})")
+        return
     for rejected in report.rejected:
-        err.print(f"[yellow]rejected[/] {rejected}")
+        err.print(f"[yellow]rejected[/] {escape(str(rejected))}")
     for article_id, reason in report.failed:
         err.print(f"[red]not delivered[/] {article_id}: {reason}")
     err.print(
@@ -120,28 +152,69 @@ def produce(
 def worker(
     bootstrap: BootstrapOpt = None,
     sink: Annotated[
-        str | None, typer.Option(help="Sink URL: sqlite:///path or postgresql://...")
+        str | None,
+        typer.Option(metavar="URL", help="Sink URL: sqlite:///path or postgresql://..."),
     ] = None,
-    web_port: Annotated[int | None, typer.Option(help="Port of the worker's web server.")] = None,
-    loglevel: Annotated[str | None, typer.Option(help="Log level.")] = None,
+    web_port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="Port of the worker's web server.")
+    ] = None,
+    loglevel: Annotated[
+        str | None, typer.Option(metavar="LEVEL", help="Log level: debug, info, warning.")
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(metavar="text|json", help="Log lines as text, or JSON for log collectors."),
+    ] = None,
 ) -> None:
-    """Run a stream worker (Faust): raw in; enriched, events and dead letters out."""
+    """Run a stream worker: raw articles in; enriched, events and dead letters out.
+
+    Its first log lines say its group, topics, partitions, sink and web port. Stop it with
+    Ctrl+C or SIGTERM; more workers with the same COOPWIRE_APP_ID share the partitions.
+
+    Example: coopwire worker --sink sqlite:///coopwire.db --web-port 6066
+    """
     from faust import Worker
 
-    from coopwire.kafka_admin import ensure_topics
+    from coopwire.kafka_admin import ensure_topics, partition_count
+    from coopwire.settings import redact_url
+    from coopwire.worker_logging import setup_worker_logging
     from processors.app import create_app
 
-    settings = _kafka_settings(bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel)
+    settings = _kafka_settings(
+        bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel, log_format=log_format
+    )
+    config = setup_worker_logging(settings.log_level, settings.log_format)
+    log = logging.getLogger("coopwire.worker")
     created = ensure_topics(settings)
     if created:
-        err.print(f"created topics: {', '.join(created)}")
+        log.info("created topics: %s", ", ".join(created))
+    log.info(
+        "worker of group %s on %s: reads %s (%d partitions); writes %s, %s, %s",
+        settings.app_id,
+        settings.kafka_bootstrap_servers,
+        settings.topic_raw,
+        partition_count(settings, settings.topic_raw),
+        settings.topic_enriched,
+        settings.topic_events,
+        settings.topic_dlq,
+    )
+    log.info(
+        "sink %s; web server http://%s:%d (/health, /metrics)",
+        redact_url(settings.sink_url),
+        settings.web_host,
+        settings.web_port,
+    )
     faust_app = create_app(settings)
-    Worker(faust_app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    Worker(
+        faust_app, loglevel=settings.log_level, quiet=True, logging_config=config
+    ).execute_from_commandline()
 
 
 @app.command()
 def consume(
-    topic: Annotated[str, typer.Argument(help="Topic to print, e.g. articles.enriched.")],
+    topic: Annotated[
+        str, typer.Argument(metavar="TOPIC", help="Topic to print, e.g. articles.enriched.")
+    ],
     bootstrap: BootstrapOpt = None,
     max_messages: Annotated[
         int | None, typer.Option("--max", help="Stop after N messages.")
@@ -149,7 +222,10 @@ def consume(
     timeout: Annotated[float, typer.Option(help="Stop after S seconds without a message.")] = 10.0,
     from_beginning: Annotated[bool, typer.Option(help="Start at the earliest offset.")] = True,
 ) -> None:
-    """Print a topic's messages as JSON lines (key, partition, offset, value)."""
+    """Print a topic's messages as JSON lines (key, partition, offset, value).
+
+    Example: coopwire consume articles.enriched --max 10 --timeout 30
+    """
     from kafka import KafkaConsumer
 
     from coopwire.settings import kafka_python_options
@@ -195,44 +271,29 @@ def consume(
 
 @app.command()
 def enrich(
-    files: Annotated[list[str], typer.Argument(help="JSONL files of articles, or - for stdin.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE...", help="JSONL files of articles, or - for stdin."),
+    ],
 ) -> None:
-    """Enrich articles offline (no broker): enriched JSONL on stdout, bad lines on stderr."""
-    from processors.enrichment import Enricher
-    from producers.jsonl import Rejected, read_articles
+    """Enrich articles offline, without a broker: the same enrichment as the worker.
+
+    Enriched JSONL goes to stdout batch by batch; bad lines (file:line:column) and a summary
+    go to stderr. Ctrl+C writes what was read before stopping.
+
+    Example: coopwire enrich samples/articles.jsonl > enriched.jsonl
+    """
+    from coopwire.enrich_command import run_enrich
 
     settings = _settings()
-    enricher = Enricher(
-        language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
-    )
-    out = sys.stdout.buffer
-    bad = 0
-    batch = []
-
-    def flush() -> None:
-        for article in enricher.enrich_many(batch):
-            out.write(orjson.dumps(article.model_dump(mode="json")) + b"\n")
-        out.flush()
-        batch.clear()
-
-    for path in files:
-        for _line, _obj, item in read_articles(path):
-            if isinstance(item, Rejected):
-                err.print(f"[yellow]rejected[/] {item}")
-                bad += 1
-                continue
-            batch.append(item)
-            if len(batch) >= settings.worker_batch_size:
-                flush()
-    flush()
-    if bad:
-        raise typer.Exit(1)
+    raise typer.Exit(run_enrich(settings, files, sys.stdout.buffer, err))
 
 
 @app.command("eval")
 def eval_(
     paths: Annotated[
-        list[str], typer.Argument(help="Labelled JSONL files, or folders of *.jsonl files.")
+        list[str],
+        typer.Argument(metavar="PATH...", help="Labelled JSONL files, or folders of them."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
     split: Annotated[
@@ -243,8 +304,10 @@ def eval_(
         bool, typer.Option("--errors", help="Also list each article's misses and extras.")
     ] = False,
 ) -> None:
-    """Measure enrichment on labelled articles: language accuracy, precision/recall/F1 of
-    countries, cooperation pairs, topics, persons and organisations, overall and per language.
+    """Measure enrichment on labelled articles, overall and per language.
+
+    Language accuracy, and precision/recall/F1 of countries, cooperation pairs, topics,
+    persons and organisations.
 
     Example: coopwire eval corpus/news --split test
     """
@@ -340,8 +403,12 @@ def _print_report(report: Report, errors: bool) -> None:
 def config(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
-    """Print the effective configuration (arguments, environment, COOPWIRE_ENV_FILE, defaults)
-    with passwords masked."""
+    """Print the effective configuration, passwords masked.
+
+    Values come from arguments, environment, the COOPWIRE_ENV_FILE file, then defaults.
+
+    Example: coopwire config --json
+    """
     from rich.table import Table
 
     settings = _settings()
@@ -373,7 +440,10 @@ def report(
     by: Annotated[str, typer.Option(help="Topic trends per month or week.")] = "month",
     top: Annotated[int, typer.Option(help="Pairs to list.")] = 20,
 ) -> None:
-    """Top cooperating country pairs, topic trends, and a picture of the cooperation network."""
+    """Top cooperating country pairs, topic trends, and a picture of the cooperation network.
+
+    Example: coopwire report --since 2025-06 --by week --out report.html
+    """
     from coopwire.report.command import run_report
 
     if by not in ("month", "week"):
@@ -395,7 +465,10 @@ def schema(
         bool, typer.Option("--check", help="Write nothing; exit 1 when files differ from models.")
     ] = False,
 ) -> None:
-    """Generate the consumer contract: a JSON Schema per topic payload, and asyncapi.yaml."""
+    """Generate the consumer contract: a JSON Schema per topic payload, and asyncapi.yaml.
+
+    Example: coopwire schema --check
+    """
     from pathlib import Path
 
     from schemas.generate import SCHEMAS_DIR, drift, write
@@ -418,7 +491,10 @@ def schema(
 def broker_start(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 120.0,
 ) -> None:
-    """Fetch the Kafka jars (once), format KRaft storage and start a broker on 127.0.0.1."""
+    """Fetch the Kafka jars (once), format KRaft storage and start a broker on 127.0.0.1.
+
+    Example: coopwire broker start --timeout 180
+    """
     from coopwire.broker import default_broker
 
     broker = default_broker()
@@ -431,7 +507,10 @@ def broker_start(
 
 @broker_app.command("stop")
 def broker_stop() -> None:
-    """Stop the local broker (SIGTERM, then SIGKILL after a deadline)."""
+    """Stop the local broker (SIGTERM, then SIGKILL after a deadline).
+
+    Example: coopwire broker stop
+    """
     from coopwire.broker import default_broker
 
     default_broker().stop()
@@ -440,7 +519,10 @@ def broker_stop() -> None:
 
 @broker_app.command("status")
 def broker_status() -> None:
-    """Say whether the local broker runs; exit code 1 when it does not."""
+    """Say whether the local broker runs; exit code 1 when it does not.
+
+    Example: coopwire broker status
+    """
     from coopwire.broker import default_broker
 
     broker = default_broker()
@@ -453,7 +535,10 @@ def broker_status() -> None:
 
 @broker_app.command("fetch")
 def broker_fetch() -> None:
-    """Download the broker jars into the cache (CI does this before the tests)."""
+    """Download the broker jars into the cache (CI does this before the tests).
+
+    Example: coopwire broker fetch
+    """
     from coopwire.broker import ensure_jars
 
     err.print(f"Kafka jars in {ensure_jars()}")
@@ -479,7 +564,10 @@ def bench(
     bootstrap: BootstrapOpt = None,
 ) -> None:
     """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory,
-    CPU share per stage, language identification (`coopwire bench langid` for that alone)."""
+    CPU share per stage, language identification (`coopwire bench langid` for that alone).
+
+    Example: coopwire bench --articles 400 --rounds 3
+    """
     if ctx.invoked_subcommand is not None:
         return
     from pathlib import Path
@@ -575,7 +663,24 @@ def _print_langid(results: dict) -> None:
 
 
 def main() -> None:
-    app()
+    """Run the command line. A user's mistake (a file that is not there) is one line and exit
+    code 2; anything else unexpected is a bug: its traceback, and a request to report it."""
+    from coopwire.cli_help import readable_help
+    from producers.jsonl import InputError
+
+    try:
+        readable_help(typer.main.get_command(app))(prog_name="coopwire")
+    except InputError as exc:
+        err.print(f"coopwire: {exc}", markup=False)
+        sys.exit(2)
+    except Exception:
+        traceback.print_exc()
+        err.print(
+            "coopwire stopped on an unexpected error, which is a bug: please report it with the"
+            " command you ran and the lines above.",
+            markup=False,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -53,3 +53,15 @@ def ensure_topics(settings: Settings, timeout_ms: int = 30_000) -> list[str]:
         return created
     finally:
         admin.close()
+
+
+def partition_count(settings: Settings, topic: str, timeout_ms: int = 30_000) -> int:
+    """How many partitions ``topic`` has (the most workers that get work from it)."""
+    admin = KafkaAdminClient(
+        **kafka_python_options(settings), request_timeout_ms=timeout_ms, client_id="coopwire-admin"
+    )
+    try:
+        (description,) = admin.describe_topics([topic])
+        return len(description.get("partitions", []))
+    finally:
+        admin.close()

@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     feed_timeout_s: float = Field(default=20.0, gt=0, description="Per feed or page request")
     feed_user_agent: str = "coopwire-feed-reader/0.1"
 
+    # Logs of the worker: text for people, json (one object per line) for log collectors
+    log_format: Literal["text", "json"] = "text"
+
     @field_validator("kafka_security_protocol", "kafka_sasl_mechanism", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:

@@ -16,6 +16,7 @@ import orjson
 from pydantic import ValidationError
 
 from schemas import DeadLetter, ErrorDetail, RawArticle, encode
+from schemas.size_limit import oversize_reason
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,9 @@ def decode_record(record: Record, max_bytes: int) -> RawArticle | DeadLetter:
         return dead_letter(
             record, "invalid_json", [ErrorDetail(msg="empty message value", type="empty")]
         )
-    if len(value) > max_bytes:
-        return dead_letter(
-            record,
-            "too_large",
-            [
-                ErrorDetail(
-                    msg=f"message is {len(value)} bytes, the limit is {max_bytes}", type="too_large"
-                )
-            ],
-        )
+    too_large = oversize_reason(len(value), max_bytes)
+    if too_large:
+        return dead_letter(record, "too_large", [ErrorDetail(msg=too_large, type="too_large")])
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:

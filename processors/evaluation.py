@@ -43,8 +43,8 @@ class Labels:
     @classmethod
     def predicted(cls, article: EnrichedArticle, gold: Labels | None = None) -> Labels:
         def names(etype: EntityType) -> frozenset[str]:
-            # An entity is right when its canonical name or its surface form is the labelled
-            # name ("EU" labelled, "European Union" canonical); it counts once either way.
+            # An entity is right for every labelled name it carries, canonical, surface or alias
+            # ("Bundeskriminalamt (BKA)" labelled as both); unmatched, it is one false positive.
             wanted = set()
             if gold is not None:
                 wanted = gold.persons if etype == EntityType.PERSON else gold.organizations
@@ -52,8 +52,8 @@ class Labels:
             for e in article.entities:
                 if e.type != etype:
                     continue
-                surface = fold_key(e.text)
-                found.add(surface if surface in wanted else fold_key(e.canonical))
+                carried = {fold_key(n) for n in (e.canonical, e.text, *e.aliases)}
+                found.update(carried & wanted or {fold_key(e.canonical)})
             return frozenset(found)
 
         return cls(

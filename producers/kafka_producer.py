@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, MessageSizeTooLargeError
 
 from coopwire.settings import Settings, kafka_python_options
 from producers.jsonl import Rejected, read_articles
@@ -29,6 +29,16 @@ class ProduceReport:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def _failure(exc: BaseException) -> str:
+    """Why a message was not delivered; a size refusal by the broker names its setting."""
+    if isinstance(exc, MessageSizeTooLargeError):
+        return (
+            "the broker refused the message as too large: raise its message.max.bytes (or the"
+            f" topic's max.message.bytes), or lower COOPWIRE_MAX_MESSAGE_BYTES ({exc})"
+        )
+    return f"{type(exc).__name__}: {exc}"
 
 
 def make_producer(settings: Settings, **overrides: object) -> KafkaProducer:
@@ -63,14 +73,14 @@ class ArticleProducer:
                 self.topic, key=article.id.encode("utf-8"), value=encode(article)
             )
         except KafkaError as exc:
-            report.failed.append((article.id, f"{type(exc).__name__}: {exc}"))
+            report.failed.append((article.id, _failure(exc)))
             return
 
         def on_success(_metadata: object) -> None:
             report.sent += 1
 
         def on_error(exc: BaseException) -> None:
-            report.failed.append((article.id, f"{type(exc).__name__}: {exc}"))
+            report.failed.append((article.id, _failure(exc)))
 
         future.add_callback(on_success)
         future.add_errback(on_error)
@@ -91,7 +101,7 @@ class ArticleProducer:
     ) -> ProduceReport:
         report = ProduceReport()
         for path in paths:
-            for _line, _obj, item in read_articles(path):
+            for _line, _obj, item in read_articles(path, self.settings.max_message_bytes):
                 if isinstance(item, Rejected):
                     report.rejected.append(item)
                 else:

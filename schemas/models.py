@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # 1.1 (additive): evidence offsets, cooperation.tensions, persons' countries.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 
@@ -97,6 +97,10 @@ class Entity(BaseModel):
         description="A place's country, an agency's, or a person's when the text gives it",
     )
     count: int = Field(ge=1)
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Other names the article gives it: an acronym beside the full name",
+    )
 
 
 class Evidence(BaseModel):

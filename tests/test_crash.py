@@ -11,11 +11,21 @@ import sqlite3
 import time
 
 import psycopg
+import pytest
 
 from coopwire.kafka_admin import ensure_topics
 from coopwire.settings import Settings
 from producers.kafka_producer import ArticleProducer
-from tests.kafka_helpers import WorkerProcess, read_topic, wait_for
+from tests.kafka_helpers import (
+    WorkerProcess,
+    committed_offsets,
+    end_offsets,
+    group_assignment,
+    read_to_end,
+    read_topic,
+    wait_all_committed,
+    wait_for,
+)
 from tests.postgres_server import create_database
 from tests.short_articles import short_articles
 
@@ -108,56 +118,95 @@ def test_worker_killed_mid_run_then_restarted_stores_every_article_once(
     first.kill()
     at_kill = len(stored_ids(postgres_sink_url))
     killed_at = time.monotonic()
-    assert at_kill < N, "the worker finished before it could be killed mid-run"
+    # More articles after the kill: the next worker has work whatever was done before it.
+    expected |= produce(settings, N // 5, "after")
 
     second = start_worker(sink_url=postgres_sink_url, worker_session_timeout_s=10.0)
-    wait_stored(postgres_sink_url, N, [second])
+    wait_stored(postgres_sink_url, len(expected), [second])
     recovered_in = time.monotonic() - killed_at
     assert_exactly_once_in_sink(postgres_sink_url, expected)
 
     keys = enriched_keys(settings, expected)
     print(
-        f"\n[kill one worker] {N} articles, killed with {at_kill} stored; "
-        f"restart to {N} stored in {recovered_in:.1f}s (total {time.monotonic() - started:.1f}s); "
+        f"\n[kill one worker] {N} + {N // 5} articles, killed with {at_kill} stored; "
+        f"restart to {len(expected)} stored in {recovered_in:.1f}s "
+        f"(total {time.monotonic() - started:.1f}s); "
         f"enriched topic: {len(keys)} messages, {len(keys) - len(set(keys))} re-sent duplicates"
     )
 
 
-def test_two_workers_share_the_partitions_and_one_killed_loses_nothing(settings, start_worker):
-    settings = settings.model_copy(update={"topic_partitions": 4})
-    expected = produce(settings, N, "pair")
-    overrides = {"worker_session_timeout_s": 10.0}
+@pytest.mark.parametrize("sink", ["sqlite", "postgresql"])
+def test_two_workers_share_the_partitions_and_one_killed_loses_nothing(
+    settings, start_worker, request, sink
+):
+    """Two workers start together (on PostgreSQL: on a fresh database, which both migrate),
+    both hold partitions before any article is sent, and one is killed while both are busy.
+    Articles sent after the kill land on the dead worker's partitions too, so the survivor
+    must take them over, whatever the machine's speed."""
+    sink_url = settings.sink_url
+    if sink == "postgresql":
+        sink_url = request.getfixturevalue("postgres_sink_url")
+    settings = settings.model_copy(update={"topic_partitions": 4, "sink_url": sink_url})
+    ensure_topics(settings)
+    overrides = {"worker_session_timeout_s": 10.0, "sink_url": sink_url}
 
     started = time.monotonic()
     victim = start_worker(**overrides)
     survivor = start_worker(**overrides)
     workers = [victim, survivor]
+    held: dict[str, set[int]] = {}
+
+    def both_hold_partitions() -> bool:
+        for worker in workers:
+            worker.assert_alive()
+        held.clear()
+        held.update(group_assignment(settings, settings.app_id, settings.topic_raw))
+        return len(held) == 2 and all(held.values())
+
+    wait_for(both_hold_partitions, 240, "both workers to hold partitions", every=0.5)
+    assert sorted(p for partitions in held.values() for p in partitions) == [0, 1, 2, 3]
+    expected = produce(settings, N, "pair")
 
     def both_working() -> bool:
         for worker in workers:
             worker.assert_alive()
         return all("batch:" in w.log() for w in workers)
 
-    wait_for(both_working, 180, "both workers to process batches", every=0.5)
-    wait_stored(settings.sink_url, 300, workers)
+    wait_for(both_working, 180, "both workers to process batches", every=0.2)
     victim.kill()
-    at_kill = len(stored_ids(settings.sink_url))
     killed_at = time.monotonic()
-    assert at_kill < N, "the workers finished before one could be killed mid-run"
+    at_kill = len(stored_ids(sink_url))
+    ends_at_kill = end_offsets(settings, settings.topic_raw)
+    committed_at_kill = committed_offsets(settings, settings.topic_raw, settings.app_id)
+    uncommitted = sum(end - committed_at_kill.get(p, 0) for p, end in ends_at_kill.items())
 
-    wait_stored(settings.sink_url, N, [survivor])
+    expected |= produce(settings, N // 5, "after")
+    ends = end_offsets(settings, settings.topic_raw)
+    assert all(ends[p] > ends_at_kill[p] for p in ends), "every partition got articles after"
+
+    wait_stored(sink_url, len(expected), [survivor])
     recovered_in = time.monotonic() - killed_at
-    assert_exactly_once_in_sink(settings.sink_url, expected)
+    assert_exactly_once_in_sink(sink_url, expected)
+    wait_all_committed(settings, settings.topic_raw, settings.app_id, workers=[survivor])
     victim_batches = victim.log().count("batch:")
     survivor_batches = survivor.log().count("batch:")
     assert victim_batches > 0 and survivor_batches > 0
+    # Starting together, on a fresh database too, cost neither worker a retried write.
+    for worker in workers:
+        assert "sink write of a batch" not in worker.log(), worker.log()[-3000:]
+    if sink == "postgresql":
+        with psycopg.connect(sink_url) as conn:
+            versions = conn.execute("SELECT version FROM coopwire_schema_version ORDER BY 1")
+            assert [row[0] for row in versions] == [1, 2]
 
     keys = enriched_keys(settings, expected)
+    assert read_to_end(settings, settings.topic_dlq) == [], "a valid article was dead-lettered"
     print(
-        f"\n[two workers, one killed] {N} articles; batches: killed worker {victim_batches}, "
-        f"survivor {survivor_batches}; killed with {at_kill} stored; survivor finished in "
-        f"{recovered_in:.1f}s (total {time.monotonic() - started:.1f}s); enriched topic: "
-        f"{len(keys)} messages, {len(keys) - len(set(keys))} re-sent duplicates"
+        f"\n[two workers, one killed, {sink}] {N} + {N // 5} articles; batches: killed worker "
+        f"{victim_batches}, survivor {survivor_batches}; killed with {at_kill} stored and "
+        f"{uncommitted} not committed; survivor finished in {recovered_in:.1f}s "
+        f"(total {time.monotonic() - started:.1f}s); enriched topic: {len(keys)} messages, "
+        f"{len(keys) - len(set(keys))} re-sent duplicates"
     )
 
 

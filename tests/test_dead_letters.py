@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import settings as hsettings
@@ -49,10 +50,28 @@ def test_each_kind_of_bad_input_is_dead_lettered_with_its_reason(bad: BadMessage
     assert DeadLetter.model_validate_json(encode(letter)) == letter
 
 
-def test_a_valid_article_decodes_and_gets_an_id():
-    article = decode_record(_record(b'{"text": "La police belge."}'), MAX_BYTES)
-    assert isinstance(article, RawArticle)
-    assert article.text == "La police belge." and len(article.id) == 32
+def _derived_id(value: dict) -> str:
+    article = decode_record(_record(orjson.dumps(value)), MAX_BYTES)
+    assert isinstance(article, RawArticle), article
+    assert article.id, "an article without id gets one"
+    return article.id
+
+
+def test_an_article_without_id_gets_one_that_names_the_same_article_only():
+    text = {"text": "La police belge."}
+    assert _derived_id(text) == _derived_id(dict(text))  # sent again: same id
+    assert _derived_id(text) != _derived_id({"text": "La police française."})
+    assert _derived_id(text) != _derived_id({**text, "title": "Police"})  # title counts too
+    # With a URL, the URL is the article: other text or title, same id; other URL, other id.
+    url = "https://news.example/2025/03/police"
+    by_url = _derived_id({**text, "url": url})
+    assert by_url == _derived_id({"text": "Mise à jour.", "title": "Nouveau", "url": url})
+    assert by_url == _derived_id({**text, "url": f"  {url} "})
+    assert by_url != _derived_id({**text, "url": url + "-2"})
+    assert by_url != _derived_id(text)
+    # An empty id is no id; a given id is kept as it is.
+    assert _derived_id({**text, "id": ""}) == _derived_id(text)
+    assert _derived_id({**text, "id": "mine", "url": url}) == "mine"
 
 
 def test_a_key_that_is_not_utf8_is_kept_as_base64():

@@ -58,7 +58,7 @@ def test_eval_command_prints_json_and_tables(tmp_path):
     assert report["articles"] == 2
     assert set(report["fields"]) == {"countries", "pairs", "topics", "persons", "organizations"}
     assert len(report["bad_lines"]) == 1
-    assert report["bad_lines"][0].startswith(f"{path}:3: ")
+    assert report["bad_lines"][0].startswith(f"{path}:3:2: invalid JSON: ")
     assert f"{path}:3" in run.stderr.decode()
     table = subprocess.run(
         [sys.executable, "-m", "coopwire.cli", "eval", str(path)],

@@ -31,12 +31,24 @@ def test_title_counts_when_text_is_short():
     assert lang.code == "fr"
 
 
-def test_long_text_reads_a_bounded_sample_with_the_same_answer():
-    paragraph = labelled()[0]["text"]
-    long_text = (paragraph + "\n\n") * 60  # about 70 KB
-    sample = _sample(None, long_text, 2000)
-    assert len(sample) <= 2000
-    assert detect_language(None, long_text) == detect_language(None, paragraph)
+def _all_text(lang: str) -> str:
+    return "\n\n".join(o["text"] for o in labelled() if o["labels"]["lang"] == lang)
+
+
+def test_a_long_text_is_judged_on_its_opening_only():
+    """Bounded work: only the opening (2,000 characters) is read, however long the text. A
+    French opening of 3,000 characters followed by 100 KB of English is French, with the very
+    answer the opening alone gets; an English opening before French is English."""
+    french, english = _all_text("fr")[:3000], (_all_text("en") + "\n\n") * 2
+    assert detect_language(None, english).code == "en"  # the tail alone would say English
+
+    french_then_english = f"{french}\n\n" + english * 25
+    assert len(french_then_english) > 100_000
+    assert detect_language(None, french_then_english) == detect_language(None, french)
+    assert detect_language(None, french).code == "fr"
+
+    english_then_french = english[:3000] + "\n\n" + french * 30
+    assert detect_language(None, english_then_french).code == "en"
 
 
 # -- the numpy identifier against langdetect, on the labelled corpora -------------------------

@@ -220,3 +220,142 @@ def test_evidence_offsets_point_into_the_text():
             assert finding.evidence in result.title
         else:
             assert result.text[finding.evidence_start : finding.evidence_end] == finding.evidence
+
+
+PARTICIPANTS = {
+    "fr": "Une opération de police contre un réseau de trafic de cocaïne a été coordonnée par "
+    "Europol. Ont participé à l'action la Belgique, l'Espagne et les Pays-Bas.",
+    "en": "Europol coordinated a police operation against a cocaine network. The arrests were "
+    "made in Romania, Germany and Belgium.",
+    "es": "Europol coordinó una operación policial contra el tráfico de cocaína. En la acción "
+    "intervinieron autoridades de Canadá, Dinamarca y Francia.",
+    "pt": "A Europol coordenou uma operação policial contra o tráfico de cocaína. Participaram "
+    "na operação Portugal, Espanha e França.",
+    "de": "Europol hat gemeinsam mit nationalen Polizeibehörden einen Schlag gegen den "
+    "Drogenhandel geführt. Beteiligt waren auch die Schweiz, die USA und Kolumbien.",
+    "it": "Europol ha coordinato un'operazione di polizia contro il traffico di cocaina. Hanno "
+    "partecipato all'operazione Italia, Spagna e Francia.",
+    "nl": "Europol coördineerde een politieactie tegen cocaïnesmokkel. De operatie werd "
+    "uitgevoerd door diensten uit Nederland, Duitsland en Frankrijk.",
+}
+PARTICIPANT_COUNTRIES = {
+    "fr": {"BE", "ES", "NL"},
+    "en": {"RO", "DE", "BE"},
+    "es": {"CA", "DK", "FR"},
+    "pt": {"PT", "ES", "FR"},
+    "de": {"CH", "US", "CO"},
+    "it": {"IT", "ES", "FR"},
+    "nl": {"NL", "DE", "FR"},
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_countries_said_to_take_part_in_a_police_operation_all_pair(lang):
+    """The list sits in its own sentence, with no cooperation word of its own."""
+    result = _enrich(PARTICIPANTS[lang])
+    assert result.language.code == lang
+    countries = sorted(PARTICIPANT_COUNTRIES[lang])
+    expected = {(a, b) for i, a in enumerate(countries) for b in countries[i + 1 :]}
+    assert _pairs(result) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # supply routes in an Italian police story: "partivano da", "transitava per"
+        "La Gendarmeria francese e i Carabinieri hanno arrestato 46 persone in un'operazione "
+        "congiunta. Secondo gli investigatori, i canali di rifornimento partivano da Belgio, "
+        "Spagna e Paesi Bassi.",
+        "La Guardia di Finanza e la polizia francese hanno collaborato nell'indagine. La cocaina "
+        "transitava per il Costa Rica, Panama e la Repubblica Dominicana.",
+    ],
+)
+def test_a_list_of_origins_or_transit_countries_takes_no_part(text):
+    assert _pairs(_enrich(text)) == {("FR", "IT")}
+
+
+def test_a_german_refusal_written_as_a_separable_verb_is_a_tension():
+    result = _enrich(
+        "Das Auswärtige Amt stimmt der Überstellung deutscher IS-Anhänger in die USA nicht zu. "
+        "Die USA hatten Deutschland um Zustimmung zur Auslieferung gebeten."
+    )
+    assert _pairs(result) == set()
+    assert {k for t in result.cooperation.tensions for k in t.countries} >= {"DE", "US"}
+
+
+def test_german_agency_names_run_on_to_their_place_and_common_nouns_are_no_names():
+    result = _enrich(
+        "Die Ermittlungen führten das Landeskriminalamt Tirol und die "
+        "Generalstaatsanwaltschaft Frankfurt am Main. Das Polizeipräsidium Köln und "
+        "Spezialkräfte nahmen ihn fest, der Zoll fand Kokain. Das Bundesamt für Polizei "
+        "teilte mit, die Staatsanwaltschaft ermittle. Die Staatsanwaltschaft Hamburg am Montag "
+        "schwieg."
+    )
+    organizations = [e for e in result.entities if e.type == EntityType.ORG]
+    assert {e.text for e in organizations} == {
+        "Landeskriminalamt Tirol",
+        "Generalstaatsanwaltschaft Frankfurt am Main",
+        "Polizeipräsidium Köln",
+        "Bundesamt für Polizei",
+        "Staatsanwaltschaft Hamburg",
+    }
+
+
+def test_an_acronym_beside_its_full_name_is_one_entity_with_both_names():
+    result = _enrich(
+        "Wie das Bundeskriminalamt (BKA) mitteilte, arbeitete das BKA mit Europol zusammen."
+    )
+    bka = [e for e in result.entities if e.canonical == "Bundeskriminalamt"]
+    assert len(bka) == 1
+    assert {bka[0].canonical, bka[0].text, *bka[0].aliases} == {"Bundeskriminalamt", "BKA"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The Kremlin said it would not comment on the talks with Washington."),
+        ("it", "Il Cremlino ha respinto le accuse di Washington sulla guerra."),
+        ("de", "Der Kreml wies die Vorwürfe aus Washington zurück."),
+    ],
+)
+def test_the_kremlin_stands_for_russia_and_is_no_organisation(lang, text):
+    result = _enrich(text)
+    assert "RU" in result.countries
+    assert not [e for e in result.entities if e.type == EntityType.ORG]
+
+
+def test_a_surname_tagged_as_an_organisation_is_the_person():
+    result = _enrich(
+        "France, winners of the 2018 tournament, crushed Kazakhstan 8-0 on Saturday night. "
+        "Kylian Mbappe scored a hat-trick before half-time, and after the break Karim Benzema "
+        "added two more while Adrien Rabiot, Antoine Griezmann and Mbappe once again completed "
+        "the rout for Didier Deschamps' side."
+    )
+    organizations = {e.canonical for e in result.entities if e.type == EntityType.ORG}
+    assert "Mbappe" not in organizations
+    assert "Kylian Mbappe" in _persons(result)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "en",
+            "British and Spanish police dismantled a trafficking network. Large sums of cash "
+            "were seized in the raids, the National Crime Agency and the Guardia Civil said.",
+        ),
+        (
+            "de",
+            "Deutsche und österreichische Ermittler haben ein Schleppernetzwerk zerschlagen. "
+            "Dabei wurde Bargeld sichergestellt.",
+        ),
+        (
+            "pt",
+            "A Polícia Judiciária e a Guardia Civil desmantelaram uma rede de tráfico de droga. "
+            "Foi apreendido dinheiro em numerário.",
+        ),
+    ],
+)
+def test_a_network_is_organised_crime_and_seized_cash_is_money_laundering(lang, text):
+    topics = {t.id for t in _enrich(text).cooperation.topics}
+    assert {"organized_crime", "money_laundering"} <= topics

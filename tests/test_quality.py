@@ -37,29 +37,30 @@ def test_language_is_identified_and_romance_languages_are_told_apart(report):
 def test_overall_gates(report):
     fields = report.fields
     assert fields["countries"].f1 >= 0.97
-    assert fields["pairs"].f1 >= 0.60
-    assert fields["topics"].f1 >= 0.76
+    assert fields["pairs"].f1 >= 0.65
+    assert fields["topics"].f1 >= 0.78
     assert fields["persons"].f1 >= 0.91
-    assert fields["organizations"].f1 >= 0.63
+    assert fields["organizations"].f1 >= 0.70
     assert report.negatives_with_pairs <= 2
 
 
 @pytest.mark.parametrize(
-    ("lang", "pairs_f1", "persons_recall"),
+    ("lang", "pairs_f1", "persons_recall", "organizations_recall"),
     [
-        ("de", 0.18, 0.95),
-        ("en", 0.55, 0.90),
-        ("es", 0.85, 0.95),
-        ("fr", 0.72, 0.95),
-        ("it", 0.80, 0.90),
-        ("nl", 0.58, 0.85),
-        ("pt", 0.90, 0.90),
+        ("de", 0.30, 0.95, 0.50),
+        ("en", 0.55, 0.90, 0.45),
+        ("es", 0.88, 0.95, 0.72),
+        ("fr", 0.80, 0.95, 0.63),
+        ("it", 0.95, 0.90, 0.48),
+        ("nl", 0.58, 0.85, 0.65),
+        ("pt", 0.90, 0.90, 0.78),
     ],
 )
-def test_per_language_gates(report, lang, pairs_f1, persons_recall):
+def test_per_language_gates(report, lang, pairs_f1, persons_recall, organizations_recall):
     fields = report.by_language[lang]
     assert fields["pairs"].f1 >= pairs_f1
     assert fields["persons"].recall >= persons_recall
+    assert fields["organizations"].recall >= organizations_recall
     assert fields["countries"].f1 >= 0.95
 
 

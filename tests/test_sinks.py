@@ -6,6 +6,8 @@ Writes are idempotent upserts keyed by article id; the schema is versioned; an o
 
 from __future__ import annotations
 
+import random
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -136,3 +138,44 @@ def test_a_postgresql_sink_opened_while_the_server_is_down_waits_for_it(stoppabl
     sink.write([article("x")])
     assert sink.schema_version() == 2  # type: ignore[attr-defined]
     sink.close()
+
+
+def test_postgresql_writers_starting_together_migrate_once_and_upsert_without_deadlock(
+    postgres_sink_url: str,
+):
+    """Several writers open one fresh database at the same moment (the advisory lock lets one
+    migrate, the others find the schema done), then write overlapping batches in clashing
+    orders: no error, no deadlock, one row per article."""
+    writers, rounds = 6, 15
+    ids = [f"a{i:02d}" for i in range(40)]
+    start = threading.Barrier(writers)
+    failures: list[BaseException] = []
+    sinks: list[Sink] = []
+
+    def writer(n: int) -> None:
+        try:
+            start.wait(timeout=60)
+            sink = open_sink(postgres_sink_url)
+            sinks.append(sink)
+            order = random.Random(n)
+            for _ in range(rounds):
+                batch = order.sample(ids, 30)
+                sink.write([article(i, title=f"w{n}") for i in batch])
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    try:
+        assert failures == [], failures
+        sink = sinks[0]
+        versions = sink.query("SELECT version FROM coopwire_schema_version ORDER BY version")
+        assert versions == [(1,), (2,)]
+        assert sink.query("SELECT count(*), count(DISTINCT id) FROM articles") == [(40, 40)]
+        assert counts(sink) == (40, 80, 40)
+    finally:
+        for opened in sinks:
+            opened.close()

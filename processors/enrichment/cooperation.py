@@ -169,12 +169,22 @@ def _mark_partners(
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             locate(m.start).partners.add(m.payload.country)
             locate(m.start).agencies.add(m.payload.country)
-    for f in facts:
+    # "En la acción intervinieron autoridades de Canadá...", "Beteiligt waren auch die
+    # Schweiz, die USA, Kolumbien...", "The arrests were made in Romania, Germany, Belgium...":
+    # in an article about a police or justice operation, a list of three or more countries
+    # that take part or where the police act names the operation's participants, even where
+    # the sentence has no cooperation word. A list of mere places ("des contacts au Brésil, en
+    # Équateur, en Colombie") or of destinations says no such thing.
+    operation = any(f.cue and f.topics for f in facts)
+    taking_part = {locate.index(m.start) for m in lex.participations.find(folded, lowered)}
+    for i, f in enumerate(facts):
         # "raids took place in Germany, the Netherlands, France and Denmark": in a sentence
         # about police or justice work, every country of a list of three or more takes part.
         has_role = any(f.sentence.start <= r.start < f.sentence.end for r in roles)
-        if f.listed and (f.cue or f.topics or has_role):
+        acting = has_role or i in taking_part or "law_enforcement" in f.topics
+        if f.listed and (f.cue or f.topics or acting):
             f.partners |= f.listed
+            f.cue = f.cue or (operation and acting)
         else:
             f.listed = set()
     for f in facts:
@@ -367,10 +377,30 @@ def _country_list(
         before = _words(
             lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start]
         )
-        if any(w in lex.non_party_words for w in before[-3:]):
+        content = [w for w in before if w not in lex.determiners]
+        if any(_non_party(w, lex) for w in content[-2:]):
             continue
+        if content and content[-1] in lex.origin_prepositions:
+            # "les autorités policières et judiciaires de la France, du Royaume-Uni..." act;
+            # "partivano da Belgio, Spagna e Paesi Bassi" names where things come from.
+            governors = " ".join(content[-5:-1])
+            if not (
+                lex.partner_roles.find(governors)
+                or lex.cooperation.find(governors)
+                or lex.participations.find(governors)
+            ):
+                continue
         best = codes
     return best
+
+
+def _non_party(word: str, lex: Lexicon) -> bool:
+    """ "via", "nationals", and their inflections and compounds ("transitava",
+    "Schmuggelroute", "smokkelroute") make a country list a route or a nationality."""
+    return word in lex.non_party_words or any(
+        len(stem) >= 5 and (word.startswith(stem) or word.endswith(stem))
+        for stem in lex.non_party_words
+    )
 
 
 def _destinations(

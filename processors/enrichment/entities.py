@@ -247,6 +247,7 @@ class Folded:
     text: str
     country: str | None
     count: int
+    aliases: list[str]
 
 
 def fold_entities(mentions: list[Mention]) -> list[Folded]:
@@ -268,16 +269,63 @@ def fold_entities(mentions: list[Mention]) -> list[Folded]:
         surfaces = Counter(m.surface for m in group)
         canonicals = Counter(m.canonical for m in group)
         countries = Counter(m.country for m in group if m.country)
+        canonical = max(canonicals, key=lambda c: (len(c), canonicals[c]))
+        text = surfaces.most_common(1)[0][0]
         result.append(
             Folded(
                 type=etype,
-                canonical=max(canonicals, key=lambda c: (len(c), canonicals[c])),
-                text=surfaces.most_common(1)[0][0],
+                canonical=canonical,
+                text=text,
                 country=countries.most_common(1)[0][0] if countries else None,
                 count=len(group),
+                aliases=_aliases(surfaces, (canonical, text)),
             )
         )
-    return sorted(result, key=lambda f: (f.type, fold_key(f.canonical)))
+    return sorted(
+        _without_person_organizations(result), key=lambda f: (f.type, fold_key(f.canonical))
+    )
+
+
+def _without_person_organizations(entities: list[Folded]) -> list[Folded]:
+    """The statistical pipelines sometimes tag a person's name as an organisation ("Kylian
+    Mbappe" in sport news, "Gurpreet Singh Sandhu"): two or three capitalised words opening
+    with a given name are the person; a surname alone where that person is named ("Mbappe",
+    "Lavrov") is a short form of the person."""
+    given = first_names()
+    for f in entities:
+        words = f.canonical.split()
+        if (
+            f.type == "ORG"
+            and 2 <= len(words) <= 3
+            and all(w[:1].isupper() and w.isalpha() and not w.isupper() for w in words)
+            and fold_key(words[0]) in given
+        ):
+            f.type = "PERSON"
+    names: set[str] = set()
+    for f in entities:
+        if f.type == "PERSON":
+            key = fold_key(f.canonical)
+            names.add(key)
+            names.add(key.split()[-1])
+    kept = [f for f in entities if f.type != "ORG" or fold_key(f.canonical) not in names]
+    persons: dict[str, Folded] = {}
+    for f in kept:
+        if f.type == "PERSON":
+            persons.setdefault(fold_key(f.canonical), f)
+    return [f for f in kept if f.type != "PERSON" or persons[fold_key(f.canonical)] is f]
+
+
+def _aliases(surfaces: Counter[str], names: tuple[str, ...]) -> list[str]:
+    """The article's other names for one entity ("BKA" beside "Bundeskriminalamt"), so a reader
+    searching either name finds it; spellings that differ only in case or accents are one name."""
+    seen = {fold_key(n) for n in names}
+    found: list[str] = []
+    for surface, _count in surfaces.most_common():
+        key = fold_key(surface)
+        if key not in seen:
+            seen.add(key)
+            found.append(surface)
+    return found
 
 
 def merge_persons(persons: list[Mention]) -> dict[str, str]:

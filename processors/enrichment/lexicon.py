@@ -4,6 +4,8 @@ Adding a language is adding ``data/<lang>.json``. Country names do not live ther
 from CLDR through babel (``Locale(lang).territories``), restricted to the ISO 3166 countries
 pycountry knows, so every language babel knows gets country names for free. ``data/mul.json``
 holds names that are the same in every language (Europol, FBI, ...) and is merged into each.
+``data/agencies.json`` (police, justice and intelligence agencies by country, criminal
+organisations, in the seven languages' spellings) is merged into each too, after the others.
 
 Gazetteers are built once per language per process (``lexicon_for`` is cached).
 """
@@ -21,10 +23,11 @@ from babel import Locale, UnknownLocaleError
 
 from processors.enrichment.gazetteer import Gazetteer
 from processors.enrichment.taxonomy import TOPIC_IDS
-from processors.enrichment.text import fold_key
+from processors.enrichment.text import fold, fold_key
 
 PlaceKind = Literal["country", "capital", "city", "demonym"]
 SHARED = "mul"
+AGENCIES = "agencies"
 REQUIRED_KEYS = (
     "language",
     "country_aliases",
@@ -65,6 +68,9 @@ OPTIONAL_KEYS: dict[str, object] = {
     "organization_connectors": [],
     "non_party_words": [],
     "organization_suffixes": [],
+    "participation_cues": [],
+    "capitalised_nouns": False,
+    "calendar_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -125,6 +131,7 @@ class Lexicon:
     speech_verbs: Gazetteer[str] = field(default_factory=Gazetteer)
     tensions: Gazetteer[TensionCue] = field(default_factory=Gazetteer)
     resumptions: Gazetteer[str] = field(default_factory=Gazetteer)
+    participations: Gazetteer[str] = field(default_factory=Gazetteer)  # "took part", "beteiligt"
     honorifics: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     department_words: frozenset[str] = frozenset()
@@ -132,6 +139,8 @@ class Lexicon:
     not_first_names: frozenset[str] = frozenset()  # given names that are also common words
     organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
+    calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
+    capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
     organization_heads: frozenset[str] = frozenset()
     location_prepositions: frozenset[str] = frozenset()
@@ -146,10 +155,12 @@ class Lexicon:
 
 
 def available_languages() -> list[str]:
-    """Languages with a data file (``mul`` excluded)."""
+    """Languages with a data file (``mul`` and ``agencies`` excluded)."""
     folder = resources.files("processors.enrichment") / "data"
     return sorted(
-        p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json") and p.name != "mul.json"
+        p.name[:-5]
+        for p in folder.iterdir()
+        if p.name.endswith(".json") and p.name[:-5] not in (SHARED, AGENCIES)
     )
 
 
@@ -171,6 +182,13 @@ def load_data(lang: str) -> dict | None:
     if kinds:
         raise ValueError(f"data/{lang}.json uses unknown tension kinds: {sorted(kinds)}")
     return data
+
+
+@cache
+def load_agencies() -> list[dict]:
+    """The organisations of ``data/agencies.json``, shared by every language."""
+    path = resources.files("processors.enrichment") / "data" / f"{AGENCIES}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["organizations"]
 
 
 @cache
@@ -199,6 +217,7 @@ def lexicon_for(lang: str) -> Lexicon:
     _add_countries(lex, lang if cldr_country_names(lang) else "en", sources)
     for data in sources:
         _add_language_data(lex, data)
+    _add_agencies(lex, [org for data in sources for org in data["organizations"]])
     for gazetteer in (
         lex.places,
         lex.organizations,
@@ -213,6 +232,7 @@ def lexicon_for(lang: str) -> Lexicon:
         lex.speech_verbs,
         lex.tensions,
         lex.resumptions,
+        lex.participations,
     ):
         gazetteer.build()
     return lex
@@ -226,6 +246,23 @@ def _add_countries(lex: Lexicon, cldr_lang: str, sources: list[dict]) -> None:
             lex.places.add(
                 name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True
             )
+
+
+def _add_agencies(lex: Lexicon, known: list[dict]) -> None:
+    """Agency names a language file does not already have. The language file wins where it
+    has the same name: written alike ("Al-Qaeda") it would be found twice, and under another
+    country it is that language's meaning ("Policía Federal" is Argentina's in Spanish news)."""
+    spelt = {fold(name) for org in known for name in org["names"]}
+    country_of = {fold_key(name): org.get("country") for org in known for name in org["names"]}
+    for org in load_agencies():
+        value = Organization(
+            org["canonical"], org.get("country"), org.get("law_enforcement", False)
+        )
+        for name in org["names"]:
+            key = fold_key(name)
+            if fold(name) in spelt or country_of.get(key, value.country) != value.country:
+                continue
+            lex.organizations.add(name, value, case_sensitive=True)
 
 
 def _add_language_data(lex: Lexicon, data: dict) -> None:
@@ -281,6 +318,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
                 lex.tensions.add(part, TensionCue(kind, cue, len(parts)))
     for cue in data["resumption_cues"]:
         lex.resumptions.add(cue, cue)
+    for cue in data["participation_cues"]:
+        lex.participations.add(cue, cue)
     lex.honorifics |= {fold_key(h) for h in data["honorifics"]}
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
@@ -289,6 +328,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         fold_key(w) for key in ("not_first_names", *FUNCTION_WORD_KEYS) for w in data[key]
     }
     lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
+    lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
+    lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
     lex.organization_connectors |= {
         fold_key(w)

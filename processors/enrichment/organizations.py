@@ -6,7 +6,9 @@ followed by capitalised words, joined by the language's small words ("Procura di
 Spans the gazetteers already know are left to them; a place inside the name ("di Roma") is part
 of the organisation's name, not a reason to stop. German and Dutch write the head into one word
 ("Bundeskriminalamt", "Staatsanwaltschaft Hamburg", "Zeeuwse politie" no, "Rijkspolitie"): a
-capitalised compound ending in one of the language's ``organization_suffixes`` is one too.
+capitalised compound ending in one of the language's ``organization_suffixes`` is one too,
+when a name follows it ("Landeskriminalamt Tirol"); alone ("der Zoll", "die Staatsanwaltschaft")
+it is a common noun, and the gazetteers know the real names among them ("Bundeskriminalamt").
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ def headed_organizations(text: str, lex: Lexicon, known: list[Match]) -> list[Or
     while i < len(toks):
         tok = toks[i]
         compound = _is_compound(tok.text, lex)
+        # A name the gazetteers know as one word may go on ("Landeskriminalamt Tirol").
+        own = [(s, e) for s, e in known_spans if not (s == tok.start and e == tok.end)]
         if (
             not tok.text[:1].isupper()
             or (fold_key(tok.text) not in lex.organization_heads and not compound)
-            or _inside(tok, known_spans)
+            or _inside(tok, own)
         ):
             i += 1
             continue
-        end_index = _extend(text, toks, i, lex, known_spans)
-        if end_index > i or compound:
+        end_index = _extend(text, toks, i, lex, own)
+        if end_index > i:
             start, end = tok.start, toks[end_index].end
             found.append(OrganizationMention(start, end, text[start:end].rstrip(".")))
             i = end_index + 1
@@ -70,6 +74,8 @@ def _extend(
         if _inside(tok, known_spans):
             break
         word = tok.text
+        if fold_key(word) in lex.calendar_words:
+            break  # "die Staatsanwaltschaft Hamburg am Montag"
         if word[:1].isupper() and not (word.isupper() and len(word) > 1):
             if fold_key(word) in lex.not_entities and j == head + 1:
                 break
@@ -78,6 +84,8 @@ def _extend(
                 break
         elif fold_key(word) not in lex.organization_connectors:
             break
+        elif lex.capitalised_nouns and fold_key(word) in lex.coordinators:
+            break  # "Polizeipräsidium Köln und Spezialkräfte": every German noun is capitalised
         j += 1
     return last
 

@@ -32,7 +32,7 @@ from schemas import (
     RawArticle,
 )
 
-PIPELINE_VERSION = "0.3.1"
+PIPELINE_VERSION = "0.4.1"
 # Entities and cooperation read at most this much of the body: NER cost grows with length, and
 # a 100 KB page (often a concatenation) must not cost 50 times a news article of 2-10 KB.
 ANALYSIS_MAX_CHARS = 30_000
@@ -146,6 +146,7 @@ def analyse_article(
             canonical=f.canonical,
             country=f.country,
             count=f.count,
+            aliases=f.aliases,
         )
         for f in fold_entities(mentions)
     ]
