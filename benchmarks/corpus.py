@@ -1,8 +1,10 @@
-"""Synthetic but realistic benchmark articles, built from the project's own sample articles.
+"""Synthetic but realistic benchmark articles, built from the project's own labelled articles.
 
 Lengths follow a log-uniform mix between 500 and 6,000 characters and languages a news-feed mix
-(French first, then English, Dutch, German), so the cost per article resembles a real stream.
-Generation is seeded: the same N gives the same articles in every run.
+led by English and French, then Spanish, German, Portuguese, Italian and Dutch (every language
+the pipeline has data for, English with its statistical pipeline), so the cost per article
+resembles a real stream. Sentences come from ``samples/articles.jsonl`` and the real-news corpus
+``corpus/news``. Generation is seeded: the same N gives the same articles in every run.
 """
 
 from __future__ import annotations
@@ -15,24 +17,26 @@ from pathlib import Path
 
 from schemas import RawArticle
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "articles.jsonl"
-LANGUAGE_MIX = {"fr": 0.4, "en": 0.2, "nl": 0.2, "de": 0.2}
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = (ROOT / "samples" / "articles.jsonl", *sorted((ROOT / "corpus" / "news").glob("*.jsonl")))
+LANGUAGE_MIX = {"en": 0.28, "fr": 0.24, "es": 0.12, "de": 0.12, "pt": 0.08, "it": 0.08, "nl": 0.08}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _sentences_by_language() -> dict[str, list[str]]:
     pool: dict[str, list[str]] = {}
-    for line in SAMPLES.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        obj = json.loads(line)
-        lang = obj.get("labels", {}).get("lang")
-        if lang not in LANGUAGE_MIX:
-            continue
-        for paragraph in obj["text"].split("\n"):
-            pool.setdefault(lang, []).extend(
-                s.strip() for s in _SENTENCE_END.split(paragraph) if len(s.strip()) > 20
-            )
+    for source in SOURCES:
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            lang = obj.get("labels", {}).get("lang")
+            if lang not in LANGUAGE_MIX:
+                continue
+            for paragraph in obj["text"].split("\n"):
+                pool.setdefault(lang, []).extend(
+                    s.strip() for s in _SENTENCE_END.split(paragraph) if len(s.strip()) > 20
+                )
     return pool
 
 

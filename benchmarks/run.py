@@ -1,10 +1,16 @@
 """``coopwire bench``: every figure of the benchmark in one run on one real broker.
 
-1. the in-process enrichment limit with P processes (no Kafka at all);
+1. the in-process enrichment limit with P processes (no Kafka at all), and with 1 process using
+   the previous language identifier (langdetect's random trials) on the same articles;
 2. coopwire end to end (produce -> articles.enriched and the sink) with 1 and 2 workers;
 3. the peers (Quix Streams, a plain kafka-python loop) on the same broker and data;
 4. produce -> enriched latency p50/p95/p99 at about half of the 1-worker throughput;
-5. worker peak RSS after a small and a 10x larger run of short articles.
+5. worker peak RSS after a small and a 10x larger run of short articles;
+6. where a worker's CPU goes, per article: language, NER, rules, building the output model and
+   serialisation are timed inside the in-process run (``Enricher.cpu_seconds``, CPU clock);
+   Kafka, the stream framework and the sink are the rest of the 1-worker end-to-end run's CPU
+   (the worker process and its children, psutil) once those are taken away;
+7. language identification alone, old against new, with a fastText peer (``benchmarks.langid``).
 
 Throughput is compared only as ratios taken in this run: the machine is shared and noisy.
 """
@@ -25,12 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+import psutil
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
 from benchmarks.corpus import generate, short_articles
 from coopwire.broker import LocalBroker, free_port
-from schemas import RawArticle, encode
+from schemas import RawArticle, decode_json, encode
 
 PARTITIONS = 4
 Report = Callable[[str], None]
@@ -40,34 +47,71 @@ Report = Callable[[str], None]
 
 
 def _limit_worker(
-    articles: list[RawArticle], batch: int, barrier: mp.Barrier, results: mp.Queue
+    articles: list[RawArticle],
+    batch: int,
+    barrier: mp.Barrier,
+    results: mp.Queue,
+    reference_language: bool,
 ) -> None:
     from processors.enrichment import Enricher
+    from processors.enrichment.events import cooperation_events
 
+    if reference_language:  # this forked process only: the identifier of pipeline 0.3.0
+        import processors.enrichment.pipeline as pipeline
+        from benchmarks.langid import detect_language_langdetect
+
+        pipeline.detect_language = detect_language_langdetect  # type: ignore[assignment]
     enricher = Enricher(batch_size=batch)
     enricher.enrich_many(articles[:4])  # load models and automata before the clock starts
+    raw = [encode(a) for a in articles]
+    enricher.cpu_seconds.clear()
     barrier.wait()
     started = time.perf_counter()
+    enriched = []
     for i in range(0, len(articles), batch):
-        enricher.enrich_many(articles[i : i + batch])
-    results.put(time.perf_counter() - started)
+        enriched.extend(enricher.enrich_many(articles[i : i + batch]))
+    elapsed = time.perf_counter() - started
+    # What the worker adds around enrichment without Kafka: decode, encode, events. Timed
+    # after the clock, so the limit stays the limit of enrichment alone.
+    begun = time.process_time()
+    for data in raw:
+        RawArticle.model_validate(decode_json(data))
+    for article in enriched:
+        encode(article)
+        for event in cooperation_events(article):
+            encode(event)
+    stages = {**enricher.cpu_seconds, "serialisation": time.process_time() - begun}
+    results.put((elapsed, stages))
 
 
-def in_process_limit(articles: Sequence[RawArticle], processes: int, batch: int = 16) -> float:
+@dataclass
+class Limit:
+    throughput: float
+    cpu_ms_per_article: dict[str, float]  # per stage, all processes together
+
+
+def in_process_limit(
+    articles: Sequence[RawArticle], processes: int, batch: int = 16, reference: bool = False
+) -> Limit:
     """Articles per second when ``processes`` processes only enrich (the CPU limit)."""
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(processes)
     results: mp.Queue = ctx.Queue()
     shares = [list(articles[i::processes]) for i in range(processes)]
     procs = [
-        ctx.Process(target=_limit_worker, args=(share, batch, barrier, results)) for share in shares
+        ctx.Process(target=_limit_worker, args=(share, batch, barrier, results, reference))
+        for share in shares
     ]
     for proc in procs:
         proc.start()
-    elapsed = [results.get(timeout=3600) for _ in procs]
+    answers = [results.get(timeout=3600) for _ in procs]
     for proc in procs:
         proc.join()
-    return len(articles) / max(elapsed)
+    stages: dict[str, float] = {}
+    for _, spent in answers:
+        for stage, seconds in spent.items():
+            stages[stage] = stages.get(stage, 0.0) + 1000 * seconds / len(articles)
+    return Limit(len(articles) / max(elapsed for elapsed, _ in answers), stages)
 
 
 # -- Kafka plumbing ---------------------------------------------------------------------------
@@ -188,6 +232,19 @@ class Processes:
             if proc.poll() is not None:
                 raise RuntimeError(f"process {proc.args} exited with {proc.returncode}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) of the processes and of all their children so far."""
+        total = 0.0
+        for proc in self.procs:
+            try:
+                parent = psutil.Process(proc.pid)
+                for one in [parent, *parent.children(recursive=True)]:
+                    times = one.cpu_times()
+                    total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
     def stop(self) -> None:
         for proc in self.procs:
             if proc.poll() is None:
@@ -273,6 +330,7 @@ class Run:
     processes: Processes
     source: str
     target: str
+    cpu_ms_per_article: float
 
 
 def run_stream(
@@ -295,16 +353,19 @@ def run_stream(
         produce(bootstrap, source, warm, partition=lambda i: i)
         outputs = Outputs()
         collect(consumer, outputs, {a.id for a in warm}, 300, processes.alive)
+        cpu_before = processes.cpu_seconds()
         started = time.perf_counter()
         sent = produce(bootstrap, source, articles, rate=rate)
         collect(consumer, outputs, {a.id for a in articles}, 3600, processes.alive)
+        cpu = processes.cpu_seconds() - cpu_before
         finished = max(outputs.received_at[a.id] for a in articles)
         latencies = [float(outputs.record_ts_ms[k] - ts) for k, ts in sent.items()]
     finally:
         consumer.close()
         if not keep:
             processes.stop()
-    return Run(len(articles) / (finished - started), latencies, processes, source, target)
+    throughput = len(articles) / (finished - started)
+    return Run(throughput, latencies, processes, source, target, 1000 * cpu / len(articles))
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -351,6 +412,22 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def cpu_shares(stages: Sequence[dict[str, float]], worker: Sequence[float]) -> dict:
+    """Median CPU ms per article of each in-process stage and of the 1-worker run, and each
+    one's share of the worker's. What the worker spends beyond the in-process stages is
+    Kafka, the stream framework and the sink (never below 0: the two come from different
+    runs of a noisy machine)."""
+    names = sorted({name for sample in stages for name in sample})
+    ms = {name: statistics.median(s.get(name, 0.0) for s in stages) for name in names}
+    total = statistics.median(worker)
+    ms["kafka_framework_sink"] = max(0.0, total - sum(ms.values()))
+    return {
+        "worker_ms_per_article": total,
+        "ms_per_article": ms,
+        "share": {name: value / total for name, value in ms.items()},
+    }
+
+
 # -- the whole benchmark ----------------------------------------------------------------------
 
 
@@ -383,19 +460,32 @@ def run_benchmark(
         log = workdir / "processes.log"
         # The machine's speed drifts (shared host): every configuration runs once per round,
         # rounds interleave them, and the median of the rounds is reported.
+        stage_samples: list[dict[str, float]] = []
+        worker_cpu_samples: list[float] = []
+
+        def limit_1p() -> float:
+            limit = in_process_limit(articles, 1)
+            stage_samples.append(limit.cpu_ms_per_article)
+            return limit.throughput
+
+        def coopwire(workers: int) -> float:
+            run = run_stream(
+                bootstrap,
+                lambda s, t: start_coopwire(bootstrap, s, t, workdir, workers, log),
+                workers,
+                articles,
+            )
+            if workers == 1:
+                worker_cpu_samples.append(run.cpu_ms_per_article)
+            return run.throughput
+
         measures: dict[str, Callable[[], float]] = {
-            "limit_1p": lambda: in_process_limit(articles, 1),
-            "limit_2p": lambda: in_process_limit(articles, 2),
+            "limit_1p": limit_1p,
+            "limit_2p": lambda: in_process_limit(articles, 2).throughput,
+            "limit_1p_langdetect": lambda: in_process_limit(articles, 1, reference=True).throughput,
         }
         for workers in (1, 2):
-            measures[f"coopwire_{workers}w"] = lambda w=workers: (
-                run_stream(
-                    bootstrap,
-                    lambda s, t: start_coopwire(bootstrap, s, t, workdir, w, log),
-                    w,
-                    articles,
-                ).throughput
-            )
+            measures[f"coopwire_{workers}w"] = lambda w=workers: coopwire(w)
         for peer in ("kafka-python", "quix"):
             measures[f"{peer}_1p"] = lambda p=peer: (
                 run_stream(
@@ -411,6 +501,12 @@ def run_benchmark(
             results[name] = statistics.median(values)
         results["rounds"] = rounds
         results["samples"] = samples
+        results["cpu"] = cpu_shares(stage_samples, worker_cpu_samples)
+        report(f"CPU per article: {results['cpu']}")
+        from benchmarks.langid import labelled_texts, measure
+
+        results["langid"] = measure(labelled_texts(), rounds=rounds)
+        report(f"language identification: {results['langid']['article']}")
         rate = results["coopwire_1w"] / 2
         run = run_stream(
             bootstrap,
@@ -437,6 +533,8 @@ def run_benchmark(
         "e2e_vs_limit_2": results["coopwire_2w"] / results["limit_2p"],
         "coopwire_vs_kafka_python": results["coopwire_1w"] / results["kafka-python_1p"],
         "coopwire_vs_quix": results["coopwire_1w"] / results["quix_1p"],
+        "limit_vs_langdetect_limit": results["limit_1p"] / results["limit_1p_langdetect"],
+        "langid_speedup": results["langid"]["article"]["speedup"],
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))

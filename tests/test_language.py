@@ -1,10 +1,12 @@
-"""Language identification: deterministic, 'und' on too little text, bounded work."""
+"""Language identification: langdetect's answers from its own profiles, deterministic, 'und' on
+too little text, bounded work."""
 
 from __future__ import annotations
 
 import pytest
 
-from processors.enrichment.language import UNDETERMINED, detect_language
+from processors.enrichment.language import UNDETERMINED, _sample, detect_language
+from processors.enrichment.language_profiles import _key, profiles
 from tests.labelled_samples import labelled
 
 
@@ -47,3 +49,103 @@ def test_a_long_text_is_judged_on_its_opening_only():
 
     english_then_french = english[:3000] + "\n\n" + french * 30
     assert detect_language(None, english_then_french).code == "en"
+
+
+# -- the numpy identifier against langdetect, on the labelled corpora -------------------------
+
+
+@pytest.fixture(scope="module")
+def texts():
+    from benchmarks.langid import labelled_texts
+
+    return labelled_texts()
+
+
+def test_ngrams_are_langdetects_own(texts):
+    """Every text's n-grams, with their counts, are the ones langdetect draws from."""
+    from collections import Counter
+
+    from langdetect import detector_factory
+
+    detector_factory.init_factory()
+    table = profiles()
+    edge_cases = [
+        "NATO und EU-Kommission: DIE POLIZEI http://x.org/a?b=1, mail: me@x.com",
+        "Пример текста на русском языке with some Latin words",
+        "日本語のテキスト ABC",
+        "  A  b  ",
+        "Viê\u0323t Nam",
+        "ÀÉÎ ǅ ß — « guillemets » 12,5 %",
+        "",
+    ]
+    for text in [t.text for t in texts[::7]] + edge_cases:
+        detector = detector_factory._factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        expected = Counter(_key(gram) for gram in detector._extract_ngrams())
+        got = Counter(table.keys[table.rows(text)].tolist())
+        assert got == expected, text[:60]
+
+
+def test_agrees_with_langdetect_on_labelled_articles_and_long_windows(texts):
+    from benchmarks.langid import detect_language_langdetect
+
+    chosen = [t for t in texts if t.group in ("article", "long")]
+    differ = [
+        t.id
+        for t in chosen
+        if detect_language(t.title, t.text).code != detect_language_langdetect(t.title, t.text).code
+    ]
+    assert len(differ) <= 0.01 * len(chosen), differ
+
+
+def test_labelled_articles_and_long_windows_get_their_language(texts):
+    wrong = [
+        t.id
+        for t in texts
+        if t.group in ("article", "long") and detect_language(t.title, t.text).code != t.lang
+    ]
+    assert wrong == []
+
+
+def test_short_windows_no_less_accurate_than_langdetect(texts):
+    from benchmarks.langid import detect_language_langdetect
+
+    short = [t for t in texts if t.group == "short"]
+    new = sum(detect_language(None, t.text).code == t.lang for t in short)
+    old = sum(detect_language_langdetect(None, t.text).code == t.lang for t in short)
+    assert new >= old
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("La policía española detuvo ayer a tres hombres buscados por la justicia.", "es"),
+        ("A polícia portuguesa deteve ontem três homens procurados pela justiça.", "pt"),
+        ("La polizia italiana ha arrestato ieri tre uomini ricercati dalla giustizia.", "it"),
+        ("El Gobierno ha firmado un acuerdo de cooperación judicial con Portugal.", "es"),
+        ("O Governo assinou um acordo de cooperação judiciária com a Espanha.", "pt"),
+        ("Il governo ha firmato un accordo di cooperazione giudiziaria con la Spagna.", "it"),
+    ],
+)
+def test_spanish_portuguese_and_italian_told_apart(text, code):
+    assert detect_language(None, text).code == code
+
+
+def test_head_decides_only_what_the_whole_sample_decides(texts):
+    """Reading only the head when it is decisive changes no answer on the labelled articles."""
+    table = profiles()
+    for t in texts:
+        if t.group != "article":
+            continue
+        sample = _sample(t.title, t.text, 2000)
+        whole = table.score(sample)
+        assert whole is not None
+        assert table.languages[int(whole.argmax())].startswith(
+            detect_language(t.title, t.text).code
+        )
+
+
+def test_no_known_ngram_is_undetermined():
+    # letters enough, but only ones no profile has (langdetect: "no features in text")
+    assert detect_language(None, "\U00010400" * 30).code == UNDETERMINED
