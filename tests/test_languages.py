@@ -359,3 +359,13 @@ def test_a_surname_tagged_as_an_organisation_is_the_person():
 def test_a_network_is_organised_crime_and_seized_cash_is_money_laundering(lang, text):
     topics = {t.id for t in _enrich(text).cooperation.topics}
     assert {"organized_crime", "money_laundering"} <= topics
+
+
+def test_a_foreign_intelligence_tip_pairs_the_two_countries_and_a_suspects_trip_does_not():
+    result = _enrich(
+        "Die Polizei hat in Dinslaken einen Deutschen festgenommen, teilte der "
+        "Generalbundesanwalt mit. Er sei 2013 nach Syrien gereist. Amerikanische Geheimdienste "
+        "sollen Hinweise auf mögliche Anschläge in Deutschland übermittelt haben."
+    )
+    assert _pairs(result) == {("DE", "US")}
+    assert "information_sharing" in {t.id for t in result.cooperation.topics}

@@ -259,7 +259,10 @@ def _visits(
     for i, f in enumerate(facts):
         if not f.visit:
             continue
-        home = f.officials or (article_officials if len(article_officials) == 1 else set())
+        # the article's one official country travels only in a sentence about cooperation;
+        # "nach Syrien gereist" of a suspect is no official visit
+        lone = article_officials if len(article_officials) == 1 and f.cue else set()
+        home = f.officials or lone
         visited = {
             m.payload.code
             for m in by_sentence.get(i, [])
