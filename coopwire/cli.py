@@ -9,7 +9,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 
 if TYPE_CHECKING:
     from processors.evaluation import Report
@@ -53,7 +53,7 @@ def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
 def _kafka_settings(bootstrap: str | None = None, **overrides: object) -> Settings:
     """Settings for a command that talks to Kafka: a refused password or certificate ends the
     command here, with exit code 3 and the broker's reason, instead of a bootstrap timeout."""
-    from coopwire.kafka_preflight import KafkaSecurityError, check_kafka_security
+    from coopwire_core.kafka_preflight import KafkaSecurityError, check_kafka_security
 
     settings = _settings(bootstrap, **overrides)
     try:
@@ -128,7 +128,7 @@ def worker(
     """Run a stream worker (Faust): raw in; enriched, events and dead letters out."""
     from faust import Worker
 
-    from coopwire.kafka_admin import ensure_topics
+    from coopwire_core.kafka_admin import ensure_topics
     from processors.app import create_app
 
     settings = _kafka_settings(bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel)
@@ -152,7 +152,7 @@ def consume(
     """Print a topic's messages as JSON lines (key, partition, offset, value)."""
     from kafka import KafkaConsumer
 
-    from coopwire.settings import kafka_python_options
+    from coopwire_core.settings import kafka_python_options
 
     settings = _kafka_settings(bootstrap)
     consumer = KafkaConsumer(

@@ -21,13 +21,13 @@ from typing import Any, TypeVar
 
 import faust
 
-from coopwire.settings import Settings, get_settings
+from coopwire_core.kafka_credentials import faust_broker_options
+from coopwire_core.settings import Settings, get_settings
 from processors.batch import BatchOutcome, BatchProcessor, StoreAborted
 from processors.dead_letters import Record, fit_dead_letter
 from processors.enrichment import Enricher
-from processors.kafka_credentials import faust_broker_options
 from processors.metrics import setup_metrics
-from processors.sinks import open_sink
+from processors.sinks.factory import open_sink
 from schemas import encode
 
 log = logging.getLogger("coopwire.worker")

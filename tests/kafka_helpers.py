@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 from kafka import KafkaConsumer
 
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.settings import Settings, kafka_python_options
 
 
 def read_topic(

@@ -12,8 +12,8 @@ import time
 
 import psycopg
 
-from coopwire.kafka_admin import ensure_topics
-from coopwire.settings import Settings
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import Settings
 from producers.kafka_producer import ArticleProducer
 from tests.kafka_helpers import WorkerProcess, read_topic, wait_for
 from tests.postgres_server import create_database

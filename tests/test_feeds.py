@@ -18,7 +18,7 @@ from kafka import KafkaConsumer, TopicPartition
 from typer.testing import CliRunner
 
 from coopwire.cli import app
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.settings import Settings, kafka_python_options
 from producers.feed_state import SentItems
 from producers.feeds import FeedPoller, ItemError, parse_feed, parse_interval
 from producers.kafka_producer import ArticleProducer
