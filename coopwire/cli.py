@@ -472,6 +472,13 @@ def bench(
         int, typer.Option(help="Interleaved rounds of the throughput runs (median reported).")
     ] = 3,
     bootstrap: BootstrapOpt = None,
+    in_process: Annotated[
+        bool,
+        typer.Option(
+            "--in-process-too",
+            help="Also time workers that enrich in their own process (no child), interleaved.",
+        ),
+    ] = False,
 ) -> None:
     """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory."""
     from pathlib import Path
@@ -481,14 +488,20 @@ def bench(
     from benchmarks.run import run_benchmark
 
     results = run_benchmark(
-        articles, rss_articles, Path(out), bootstrap, report=err.print, rounds=rounds
+        articles,
+        rss_articles,
+        Path(out),
+        bootstrap,
+        report=err.print,
+        rounds=rounds,
+        in_process_too=in_process,
     )
     table = Table(
         title=f"coopwire benchmark ({articles} articles, {results['machine']['cpus']} CPUs)"
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key in ("limit_1p", "limit_2p", "coopwire_1w", "coopwire_2w", "kafka-python_1p", "quix_1p"):
+    for key in results["samples"]:
         table.add_row(f"{key} (articles/s, median)", f"{results[key]:.1f}")
     for key, value in results["ratios"].items():
         table.add_row(key, f"{value:.2f}")
