@@ -150,9 +150,17 @@ class EnrichmentProcess:
         process.start()
         child_end.close()  # only the child holds it now: its death is our EOF
         self._conn, self._process = parent_end, process
-        if not parent_end.poll(timeout_s) or parent_end.recv_bytes() != b"ready":
+        try:
+            ready = parent_end.poll(timeout_s) and parent_end.recv_bytes() == b"ready"
+        except (EOFError, OSError):  # it died while loading its models
+            ready = False
+        if not ready:
             process.kill()
-            raise EnrichmentProcessDied(f"enrichment process did not start in {timeout_s:.0f}s")
+            process.join()
+            raise EnrichmentProcessDied(
+                f"enrichment process did not start within {timeout_s:.0f}s "
+                f"(exit code {process.exitcode})"
+            )
         log.info(
             "enrichment process pid=%d ready (models loaded in %.1fs)",
             process.pid,
