@@ -258,11 +258,18 @@ class Processes:
 
 
 def start_coopwire(
-    bootstrap: str, source: str, target: str, workdir: Path, count: int, log: Path
+    bootstrap: str,
+    source: str,
+    target: str,
+    workdir: Path,
+    count: int,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
 ) -> Processes:
     group = f"bench-coopwire-{uuid.uuid4().hex[:6]}"
     env = {
         **os.environ,
+        **(extra_env or {}),
         "COOPWIRE_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "COOPWIRE_TOPIC_RAW": source,
         "COOPWIRE_TOPIC_ENRICHED": target,
@@ -368,11 +375,26 @@ def run_stream(
     return Run(throughput, latencies, processes, source, target, 1000 * cpu / len(articles))
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid``'s children, grandchildren, ... (the worker's enrichment process among them)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM")
+    """Peak RSS (VmHWM) of ``pid`` plus that of every process under it, in MB: the worker
+    counts with its enrichment process. A sum of peaks, so never below the real peak."""
+    total = 0.0
+    for one in [pid, *descendants(pid)]:
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1]) / 1024
+    if total == 0:
+        raise RuntimeError("no VmHWM")
+    return total
 
 
 def rss_growth(bootstrap: str, workdir: Path, small: int, report: Report) -> dict[str, float]:
@@ -389,8 +411,9 @@ def rss_growth(bootstrap: str, workdir: Path, small: int, report: Report) -> dic
     )
     try:
         pid = run.processes.procs[0].pid
+        processes = 1 + len(descendants(pid))
         after_small = peak_rss_mb(pid)
-        report(f"  peak RSS after {small}: {after_small:.0f} MB")
+        report(f"  peak RSS after {small}: {after_small:.0f} MB ({processes} processes)")
         consumer = watch(bootstrap, run.target)
         produce(bootstrap, run.source, rest)
         collect(consumer, Outputs(), {a.id for a in rest}, 3600, run.processes.alive)
@@ -399,6 +422,7 @@ def rss_growth(bootstrap: str, workdir: Path, small: int, report: Report) -> dic
     finally:
         run.processes.stop()
     return {
+        "processes": processes,
         "articles_small": small,
         "articles_large": 10 * small,
         "peak_rss_mb_small": after_small,
@@ -438,6 +462,7 @@ def run_benchmark(
     bootstrap: str | None,
     report: Report = print,
     rounds: int = 3,
+    in_process_too: bool = False,
 ) -> dict:
     articles = generate(n)
     workdir = Path(tempfile.mkdtemp(prefix="coopwire-bench-"))
@@ -486,6 +511,21 @@ def run_benchmark(
         }
         for workers in (1, 2):
             measures[f"coopwire_{workers}w"] = lambda w=workers: coopwire(w)
+        if in_process_too:
+            # The same workers with enrichment in their own process (the design before the
+            # child process), interleaved with the rest: before and after in one run.
+            in_process = {"COOPWIRE_WORKER_ENRICHMENT_PROCESS": "false"}
+            for workers in (1, 2):
+                measures[f"coopwire_{workers}w_in_process"] = lambda w=workers: (
+                    run_stream(
+                        bootstrap,
+                        lambda s, t: start_coopwire(
+                            bootstrap, s, t, workdir, w, log, extra_env=in_process
+                        ),
+                        w,
+                        articles,
+                    ).throughput
+                )
         for peer in ("kafka-python", "quix"):
             measures[f"{peer}_1p"] = lambda p=peer: (
                 run_stream(
@@ -536,6 +576,11 @@ def run_benchmark(
         "limit_vs_langdetect_limit": results["limit_1p"] / results["limit_1p_langdetect"],
         "langid_speedup": results["langid"]["article"]["speedup"],
     }
+    if in_process_too:
+        for workers in (1, 2):
+            results["ratios"][f"child_vs_in_process_{workers}w"] = (
+                results[f"coopwire_{workers}w"] / results[f"coopwire_{workers}w_in_process"]
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     return results

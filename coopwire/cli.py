@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from coopwire.deploy_command import deploy_app
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 
 if TYPE_CHECKING:
     from processors.evaluation import Report
@@ -64,7 +64,7 @@ def _settings(bootstrap: str | None = None, **overrides: object) -> Settings:
 def _kafka_settings(bootstrap: str | None = None, **overrides: object) -> Settings:
     """Settings for a command that talks to Kafka: a refused password or certificate ends the
     command here, with exit code 3 and the broker's reason, instead of a bootstrap timeout."""
-    from coopwire.kafka_preflight import KafkaSecurityError, check_kafka_security
+    from coopwire_core.kafka_preflight import KafkaSecurityError, check_kafka_security
 
     settings = _settings(bootstrap, **overrides)
     try:
@@ -177,9 +177,9 @@ def worker(
     """
     from faust import Worker
 
-    from coopwire.kafka_admin import ensure_topics, partition_count
-    from coopwire.settings import redact_url
     from coopwire.worker_logging import setup_worker_logging
+    from coopwire_core.kafka_admin import ensure_topics, partition_count
+    from coopwire_core.settings import redact_url
     from processors.app import create_app
 
     settings = _kafka_settings(
@@ -230,7 +230,7 @@ def consume(
     """
     from kafka import KafkaConsumer
 
-    from coopwire.settings import kafka_python_options
+    from coopwire_core.settings import kafka_python_options
 
     settings = _kafka_settings(bootstrap)
     consumer = KafkaConsumer(
@@ -564,6 +564,13 @@ def bench(
         int, typer.Option(help="Interleaved rounds of the throughput runs (median reported).")
     ] = 3,
     bootstrap: BootstrapOpt = None,
+    in_process: Annotated[
+        bool,
+        typer.Option(
+            "--in-process-too",
+            help="Also time workers that enrich in their own process (no child), interleaved.",
+        ),
+    ] = False,
 ) -> None:
     """Benchmark: in-process limit, end to end with 1 and 2 workers, peers, latency, memory,
     CPU share per stage, language identification (`coopwire bench langid` for that alone).
@@ -579,22 +586,20 @@ def bench(
     from benchmarks.run import run_benchmark
 
     results = run_benchmark(
-        articles, rss_articles, Path(out), bootstrap, report=err.print, rounds=rounds
+        articles,
+        rss_articles,
+        Path(out),
+        bootstrap,
+        report=err.print,
+        rounds=rounds,
+        in_process_too=in_process,
     )
     table = Table(
         title=f"coopwire benchmark ({articles} articles, {results['machine']['cpus']} CPUs)"
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key in (
-        "limit_1p",
-        "limit_2p",
-        "limit_1p_langdetect",
-        "coopwire_1w",
-        "coopwire_2w",
-        "kafka-python_1p",
-        "quix_1p",
-    ):
+    for key in results["samples"]:
         table.add_row(f"{key} (articles/s, median)", f"{results[key]:.1f}")
     for key, value in results["ratios"].items():
         table.add_row(key, f"{value:.2f}")

@@ -23,7 +23,7 @@ import orjson
 from rich.console import Console
 from rich.markup import escape
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from producers.jsonl import Rejected, check_inputs, read_articles
 from schemas import RawArticle
 

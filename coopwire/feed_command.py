@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from producers.feed_state import SentItems
 from producers.feeds import FeedPoller, PollReport, parse_interval
 from producers.kafka_producer import ArticleProducer

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import SecretStr
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 
 MASK = "****"
 _installed: dict[str, object] = {}

@@ -21,13 +21,19 @@ from typing import Any, TypeVar
 
 import faust
 
-from coopwire.settings import Settings, get_settings
+from coopwire_core.kafka_credentials import faust_broker_options
+from coopwire_core.settings import Settings, get_settings
 from processors.batch import BatchOutcome, BatchProcessor, StoreAborted
 from processors.dead_letters import Record, fit_dead_letter
 from processors.enrichment import Enricher
-from processors.kafka_credentials import faust_broker_options
+from processors.enrichment_process import (
+    EnrichmentProcess,
+    EnrichmentProcessDied,
+    EnrichmentStopped,
+    exit_worker,
+)
 from processors.metrics import setup_metrics
-from processors.sinks import open_sink
+from processors.sinks.factory import open_sink
 from schemas import encode
 
 log = logging.getLogger("coopwire.worker")
@@ -78,11 +84,22 @@ def create_app(settings: Settings) -> faust.App:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")
     sink_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sink")
     state: dict[str, BatchProcessor] = {}
-    enricher = Enricher(
-        language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
-    )
-    # Models load before the worker joins the consumer group, not while it holds partitions.
-    enricher.warm_up()
+    # Models load before the worker joins the consumer group, not while it holds partitions:
+    # in the enrichment process (the default), or here when that is turned off for debugging.
+    child: EnrichmentProcess | None = None
+    enricher: Enricher | None = None
+    if settings.worker_enrichment_process:
+        child = EnrichmentProcess(
+            language_max_chars=settings.language_max_chars,
+            batch_size=settings.worker_batch_size,
+            max_message_bytes=settings.max_message_bytes,
+        )
+        child.start()
+    else:
+        enricher = Enricher(
+            language_max_chars=settings.language_max_chars, batch_size=settings.worker_batch_size
+        )
+        enricher.warm_up()
 
     def processor() -> BatchProcessor:
         if "p" not in state:
@@ -119,8 +136,10 @@ def create_app(settings: Settings) -> faust.App:
         while True:
             try:
                 return await step()
-            except (asyncio.CancelledError, StoreAborted):
+            except (asyncio.CancelledError, StoreAborted, EnrichmentStopped):
                 raise
+            except EnrichmentProcessDied as exc:
+                exit_worker(str(exc))  # never retried: the worker goes down with its child
             except Exception as exc:
                 log.warning(
                     "%s of a batch of %d records failed (attempt %d, retry in %.1fs): %r",
@@ -134,13 +153,19 @@ def create_app(settings: Settings) -> faust.App:
                 await asyncio.sleep(delay)
                 delay, attempt = min(delay * 2, settings.sink_retry_max_s), attempt + 1
 
+    def enrich(records: list[Record]) -> BatchOutcome:
+        """Runs in the enrichment thread: hands the batch to the child, or enriches here."""
+        if child is not None:
+            return child.enrich(records)
+        return processor().enrich(records)
+
     async def enrich_batch(records: list[Record]) -> BatchOutcome:
         loop = asyncio.get_running_loop()
         with metrics.time_enrichment():
             return await until_done(
                 "enrichment",
                 len(records),
-                lambda: loop.run_in_executor(executor, processor().enrich, records),
+                lambda: loop.run_in_executor(executor, enrich, records),
             )
 
     async def deliver(
@@ -197,6 +222,9 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.on_before_shutdown.connect
     async def _close(app: faust.App, **kwargs: Any) -> None:
+        if child is not None:
+            # A batch in the child is abandoned, unacked (read again after the stop).
+            await asyncio.get_running_loop().run_in_executor(None, child.close)
         if "p" in state:
             # Stop a sink wait first; close in the worker thread, after any write in flight.
             state["p"].stop()

@@ -36,10 +36,49 @@ class BatchOutcome:
     sources: dict[str, Record] = field(default_factory=dict)
 
 
+def enrich_records(
+    enricher: Enricher, records: Sequence[Record], max_message_bytes: int
+) -> BatchOutcome:
+    """Validate, enrich and derive events for one batch: the same code in the worker's child
+    process and in process. Bad records become dead letters; nothing raises for one article."""
+    outcome = BatchOutcome()
+    valid: list[tuple[Record, RawArticle]] = []
+    for record in records:
+        decoded = decode_record(record, max_message_bytes)
+        if isinstance(decoded, DeadLetter):
+            outcome.dead_letters.append(decoded)
+        else:
+            valid.append((record, decoded))
+    if not valid:
+        return outcome
+    try:
+        enriched = enricher.enrich_many([article for _, article in valid])
+        events = [cooperation_events(article) for article in enriched]
+    except Exception:
+        # One bad article must not sink the batch: retry one by one to find it.
+        enriched, events = [], []
+        for record, article in valid:
+            try:
+                one = enricher.enrich_many([article])
+                one_events = [cooperation_events(a) for a in one]
+            except Exception as exc:
+                log.exception("enrichment failed for article %s", article.id)
+                outcome.dead_letters.append(enrichment_failure(record, exc))
+                continue
+            enriched.extend(one)
+            events.extend(one_events)
+    # Every valid record gives one enriched message, duplicates included (the sink keeps
+    # one row per id; topic consumers dedupe by key).
+    outcome.enriched = enriched
+    outcome.sources = {article.id: record for record, article in valid}
+    outcome.events = [event for per_article in events for event in per_article]
+    return outcome
+
+
 class BatchProcessor:
     def __init__(
         self,
-        enricher: Enricher,
+        enricher: Enricher | None,
         sink: Sink,
         *,
         max_message_bytes: int,
@@ -58,38 +97,10 @@ class BatchProcessor:
         self._stopping.set()
 
     def enrich(self, records: Sequence[Record]) -> BatchOutcome:
-        outcome = BatchOutcome()
-        valid: list[tuple[Record, RawArticle]] = []
-        for record in records:
-            decoded = decode_record(record, self.max_message_bytes)
-            if isinstance(decoded, DeadLetter):
-                outcome.dead_letters.append(decoded)
-            else:
-                valid.append((record, decoded))
-        if not valid:
-            return outcome
-        try:
-            enriched = self.enricher.enrich_many([article for _, article in valid])
-            events = [cooperation_events(article) for article in enriched]
-        except Exception:
-            # One bad article must not sink the batch: retry one by one to find it.
-            enriched, events = [], []
-            for record, article in valid:
-                try:
-                    one = self.enricher.enrich_many([article])
-                    one_events = [cooperation_events(a) for a in one]
-                except Exception as exc:
-                    log.exception("enrichment failed for article %s", article.id)
-                    outcome.dead_letters.append(enrichment_failure(record, exc))
-                    continue
-                enriched.extend(one)
-                events.extend(one_events)
-        # Every valid record gives one enriched message, duplicates included (the sink keeps
-        # one row per id; topic consumers dedupe by key).
-        outcome.enriched = enriched
-        outcome.sources = {article.id: record for record, article in valid}
-        outcome.events = [event for per_article in events for event in per_article]
-        return outcome
+        """Enrich in this process (``COOPWIRE_WORKER_ENRICHMENT_PROCESS=false``, unit tests)."""
+        if self.enricher is None:
+            raise RuntimeError("this batch processor only stores: enrichment runs elsewhere")
+        return enrich_records(self.enricher, records, self.max_message_bytes)
 
     def store(self, outcome: BatchOutcome) -> None:
         """Write to the sink, waiting out outages with backoff (and saying so in the log).

@@ -32,8 +32,9 @@ from prometheus_client import (
     generate_latest,
 )
 
-from coopwire.settings import Settings, kafka_python_options
-from processors.sinks import Sink, open_sink
+from coopwire_core.settings import Settings, kafka_python_options
+from processors.sinks import Sink
+from processors.sinks.factory import open_sink
 
 log = logging.getLogger("coopwire.worker")
 

@@ -24,7 +24,7 @@ import feedparser
 import trafilatura
 from pydantic import ValidationError
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from producers.feed_state import SentItems
 from producers.jsonl import describe_validation_error
 from producers.kafka_producer import ArticleProducer, ProduceReport

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, MessageSizeTooLargeError
 
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.settings import Settings, kafka_python_options
 from producers.jsonl import Rejected, read_articles
 from schemas import RawArticle, encode
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from coopwire.broker import LocalBroker, free_port
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from tests.kafka_helpers import WorkerProcess
 from tests.postgres_server import LocalPostgres, create_database
 from tests.service_containers import (

@@ -14,7 +14,7 @@ import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.settings import Settings, kafka_python_options
 
 
 def read_topic(

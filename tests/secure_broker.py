@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from coopwire.broker import LocalBroker, free_port
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 
 
 def make_certificates(directory: Path) -> tuple[Path, Path]:

@@ -7,14 +7,19 @@ Measured numbers are printed (run with ``-s`` to see them).
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
+from kafka import KafkaAdminClient
 
-from coopwire.kafka_admin import ensure_topics
-from coopwire.settings import Settings
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import Settings, kafka_python_options
+from processors.enrichment_process import EXIT_ENRICHMENT_DIED
 from producers.kafka_producer import ArticleProducer
 from tests.kafka_helpers import (
     WorkerProcess,
@@ -132,6 +137,69 @@ def test_worker_killed_mid_run_then_restarted_stores_every_article_once(
         f"restart to {len(expected)} stored in {recovered_in:.1f}s "
         f"(total {time.monotonic() - started:.1f}s); "
         f"enriched topic: {len(keys)} messages, {len(keys) - len(set(keys))} re-sent duplicates"
+    )
+
+
+def enrichment_child(worker: WorkerProcess) -> int:
+    """The pid of the worker's enrichment process (multiprocessing's spawned child; the
+    resource tracker beside it is another child, with another command line)."""
+
+    def spawned() -> list[int]:
+        pids = []
+        for task in Path(f"/proc/{worker.proc.pid}/task").iterdir():
+            for pid in (task / "children").read_text().split():
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"spawn_main" in cmdline:
+                    pids.append(int(pid))
+        return pids
+
+    wait_for(lambda: len(spawned()) == 1, 30, "the worker's enrichment process")
+    return spawned()[0]
+
+
+def committed_total(settings: Settings) -> int:
+    """How many records of the raw topic the worker's group has committed, all partitions."""
+    admin = KafkaAdminClient(**kafka_python_options(settings))
+    try:
+        offsets = admin.list_group_offsets({settings.app_id: None})[settings.app_id]
+    finally:
+        admin.close()
+    return sum(o.offset for tp, o in offsets.items() if tp.topic == settings.topic_raw)
+
+
+def test_enrichment_process_killed_mid_run_ends_the_worker_and_loses_nothing(
+    settings, start_worker
+):
+    expected = produce(settings, N, "child")
+
+    first = start_worker(worker_session_timeout_s=10.0)
+    child = enrichment_child(first)
+    wait_stored(settings.sink_url, 200, [first])
+    os.kill(child, signal.SIGKILL)
+    killed_at = time.monotonic()
+    at_kill = len(stored_ids(settings.sink_url))
+    assert at_kill < N, "the worker finished before its enrichment process could be killed"
+
+    # The worker goes down with its child, at once and with its own exit status...
+    code = first.proc.wait(30)
+    exited_in = time.monotonic() - killed_at
+    assert code == EXIT_ENRICHMENT_DIED, first.log()[-3000:]
+    assert f"enrichment process pid={child} died (exit code -9)" in first.log()
+    # ...having acked nothing it did not store: the group's committed offsets (one record per
+    # article, ids all distinct) never pass the articles in the sink.
+    stored_at_exit = len(stored_ids(settings.sink_url))
+    committed = committed_total(settings)
+    assert committed <= stored_at_exit < N, (committed, stored_at_exit)
+    assert committed > 0, "the worker committed nothing before its child was killed"
+
+    second = start_worker(worker_session_timeout_s=10.0)
+    wait_stored(settings.sink_url, N, [second])
+    assert_exactly_once_in_sink(settings.sink_url, expected)
+    assert committed_total(settings) <= N
+    print(
+        f"\n[kill the enrichment process] {N} articles; child killed with {at_kill} stored; "
+        f"worker exited {exited_in:.1f}s later with code {code}, {stored_at_exit} stored, "
+        f"{committed} committed; restart stored all {N} exactly once"
     )
 
 

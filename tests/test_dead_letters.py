@@ -13,7 +13,7 @@ from hypothesis import settings as hsettings
 from processors.batch import BatchProcessor
 from processors.dead_letters import Record, decode_record, fit_dead_letter
 from processors.enrichment import Enricher
-from processors.sinks import open_sink
+from processors.sinks.factory import open_sink
 from schemas import DeadLetter, RawArticle, encode
 from tests.bad_messages import BAD_MESSAGES, MAX_BYTES, BadMessage, bad_payloads
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from kafka import KafkaProducer
 
-from coopwire.kafka_admin import ensure_topics
-from coopwire.settings import kafka_python_options
-from processors.sinks import open_sink
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import kafka_python_options
+from processors.sinks.factory import open_sink
 from schemas import DeadLetter, EnrichedArticle, encode
 from tests.bad_messages import BAD_MESSAGES, MAX_BYTES, bad_payloads
 from tests.kafka_helpers import read_to_end, wait_all_committed

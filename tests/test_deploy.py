@@ -15,7 +15,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from schemas.topics import TopicName
 
 REPO = Path(__file__).resolve().parent.parent

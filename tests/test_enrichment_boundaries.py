@@ -8,7 +8,7 @@ import sys
 
 import orjson
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from processors.enrichment import Enricher
 from schemas import RawArticle
 from tests.labelled_samples import SAMPLES, labelled

@@ -22,8 +22,8 @@ from kafka import KafkaConsumer, TopicPartition
 from typer.testing import CliRunner
 
 from coopwire.cli import app
-from coopwire.kafka_admin import ensure_topics
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import Settings, kafka_python_options
 from producers.feed_state import SentItems
 from producers.feeds import FeedPoller, ItemError, parse_feed, parse_interval
 from producers.kafka_producer import ArticleProducer

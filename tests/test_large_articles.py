@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from tests.cli_process import run
 from tests.conftest import settings_env
 from tests.kafka_helpers import read_topic, wait_for

@@ -17,8 +17,8 @@ from kafka import KafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
 from coopwire.broker import LocalBroker, free_port
-from coopwire.kafka_admin import ensure_topics
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import Settings, kafka_python_options
 from processors.metrics import HealthReport, WorkerMetrics
 from producers.kafka_producer import ArticleProducer
 from tests.kafka_helpers import read_topic, wait_for

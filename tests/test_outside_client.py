@@ -11,7 +11,7 @@ import time
 import jsonschema
 
 from coopwire.broker import ensure_jars, java_command
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from schemas.generate import SCHEMAS_DIR
 from tests.conftest import SAMPLES
 from tests.kafka_helpers import WorkerProcess

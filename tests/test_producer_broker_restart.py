@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from coopwire.broker import LocalBroker
-from coopwire.kafka_admin import ensure_topics
-from coopwire.settings import Settings
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import Settings
 from producers.kafka_producer import ArticleProducer
 from schemas import RawArticle, encode
 from tests.kafka_helpers import read_topic

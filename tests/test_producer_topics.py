@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kafka import KafkaAdminClient
 
-from coopwire.kafka_admin import ensure_topics, wanted_topics
-from coopwire.settings import kafka_python_options
+from coopwire_core.kafka_admin import ensure_topics, wanted_topics
+from coopwire_core.settings import kafka_python_options
 
 
 def test_missing_topics_are_created_once_with_the_configured_partitions(settings):

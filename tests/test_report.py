@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from coopwire.cli import app
 from coopwire.report import build_report
 from coopwire.report.data import UNDATED, is_on_or_after, period_of, summarise
-from processors.sinks import open_sink
+from processors.sinks.factory import open_sink
 from producers.kafka_producer import ArticleProducer
 from schemas import EnrichedArticle, RawArticle
 from tests.conftest import SAMPLES

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from coopwire.broker import free_port
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 from tests.conftest import SAMPLES, settings_env
 from tests.kafka_helpers import wait_for
 from tests.secure_broker import SecureBroker, start_secure_broker

@@ -12,7 +12,7 @@ import sys
 from pydantic import SecretStr
 
 from coopwire.log_redaction import install_secret_redaction, secrets_of
-from coopwire.settings import Settings
+from coopwire_core.settings import Settings
 
 
 def test_secrets_are_masked_in_library_log_records() -> None:

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from processors.sinks import Sink, open_sink
+from processors.sinks import Sink
+from processors.sinks.factory import open_sink
 from tests.test_sinks import article
 
 HOSTILE = [

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from coopwire.cli import app as cli
-from coopwire.settings import Settings, kafka_python_options, redact_url
-from processors.kafka_credentials import faust_broker_options
+from coopwire_core.kafka_credentials import faust_broker_options
+from coopwire_core.settings import Settings, kafka_python_options, redact_url
 
 SASL = {
     "kafka_security_protocol": "SASL_SSL",

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from processors.sinks import Sink, SinkRejected, SinkUnavailable, open_sink
+from processors.sinks import Sink, SinkRejected, SinkUnavailable
+from processors.sinks.factory import open_sink
 from schemas import (
     Cooperation,
     CooperationPair,

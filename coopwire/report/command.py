@@ -10,8 +10,8 @@ from coopwire.report.data import Period, build_report, validate_since
 from coopwire.report.html_page import html_page
 from coopwire.report.network_svg import network_svg
 from coopwire.report.terminal import print_report
-from coopwire.settings import Settings
-from processors.sinks import open_sink
+from coopwire_core.settings import Settings
+from processors.sinks.factory import open_sink
 
 OUTPUT_SUFFIXES = (".html", ".htm", ".svg")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from coopwire.settings import redact_url
+from coopwire_core.settings import redact_url
 from processors.enrichment.events import cooperation_events
 from schemas import EnrichedArticle
 
@@ -123,16 +123,3 @@ class Sink(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def open_sink(url: str, *, connect_timeout_s: float = 5.0) -> Sink:
-    """The sink for ``url``; creates or migrates its schema (PostgreSQL: as soon as it answers)."""
-    if url.startswith("sqlite:///"):
-        from processors.sinks.sqlite import SQLiteSink
-
-        return SQLiteSink(url)
-    if url.startswith(("postgresql://", "postgres://")):
-        from processors.sinks.postgres import PostgresSink
-
-        return PostgresSink(url, connect_timeout_s=connect_timeout_s)
-    raise ValueError(f"unsupported sink URL {url!r}: use sqlite:///path or postgresql://...")

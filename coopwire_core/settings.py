@@ -81,6 +81,9 @@ class Settings(BaseSettings):
         default=30.0, ge=6, description="How soon the group notices a dead worker"
     )
     max_message_bytes: int = Field(default=1_000_000, ge=1024)
+    # Enrichment runs in a child process, off the event loop; false runs it in the worker's
+    # own process (one process to debug or profile, slower).
+    worker_enrichment_process: bool = True
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".coopwire")

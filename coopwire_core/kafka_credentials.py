@@ -12,7 +12,7 @@ from typing import Any
 
 import faust
 
-from coopwire.settings import Settings, kafka_ssl_context
+from coopwire_core.settings import Settings, kafka_ssl_context
 
 
 def faust_broker_options(settings: Settings) -> dict[str, Any]:

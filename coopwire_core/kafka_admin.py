@@ -12,7 +12,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError, for_code
 
-from coopwire.settings import Settings, kafka_python_options
+from coopwire_core.settings import Settings, kafka_python_options
 
 
 class TopicCreationError(RuntimeError):

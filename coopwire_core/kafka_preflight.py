@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 
-from coopwire.settings import Settings, kafka_ssl_context
+from coopwire_core.settings import Settings, kafka_ssl_context
 
 
 class KafkaSecurityError(RuntimeError):
