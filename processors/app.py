@@ -43,7 +43,8 @@ def create_app(settings: Settings) -> faust.App:
         key_serializer="raw",
         store="memory://",
         topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication_factor,
+        # `coopwire worker` fills this in from the cluster (min(3, brokers)) before it gets here.
+        topic_replication_factor=settings.topic_replication_factor or 1,
         producer_acks=-1,
         producer_max_request_size=settings.max_message_bytes * 2,
         consumer_auto_offset_reset="earliest",

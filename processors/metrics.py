@@ -7,7 +7,14 @@ costs nothing and a scrape always sees the current state. The metrics live in a 
 their own, not Prometheus' global one, so two apps in one process never collide.
 
 ``/health`` answers 200 when the broker answers a metadata request and the sink answers a
-ping, each within ``settings.health_timeout_s``; otherwise 503 with the failing part named.
+ping, each within ``settings.health_timeout_s``, and the worker's last offset commit round
+completed within ``settings.health_commit_stall_s``; otherwise 503 with the failing part named.
+
+For a cluster, the worker also reports its share of the consumer group: the partitions assigned
+to it, the rebalances it went through, and the seconds since its last completed commit. Faust
+commits every second (nothing to commit counts as done); a commit that cannot reach the group
+coordinator is retried by aiokafka until it succeeds, so while the coordinator's broker is away
+that age grows, and an autoscaler or an operator sees a worker that processes without committing.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.sensors import Sensor
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -97,6 +105,22 @@ class WorkerMetrics:
             ["topic", "partition"],
             registry=self.registry,
         )
+        self.assigned_partitions = Gauge(
+            "coopwire_assigned_partitions",
+            "Partitions of the topic assigned to this worker by the consumer group.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.rebalances = Counter(
+            "coopwire_rebalances",
+            "Consumer group rebalances this worker went through.",
+            registry=self.registry,
+        )
+        self.seconds_since_commit = Gauge(
+            "coopwire_seconds_since_last_commit",
+            "Seconds since this worker's last offset commit round completed.",
+            registry=self.registry,
+        )
         self.up = Gauge(
             "coopwire_dependency_up",
             "1 when the dependency answered the last health probe.",
@@ -141,21 +165,52 @@ class WorkerMetrics:
         return generate_latest(self.registry)
 
 
+class CommitWatch(Sensor):
+    """Counts rebalances and times offset commits, through Faust's sensor hooks (Faust calls
+    every sensor of ``app.sensors`` on each commit round and rebalance)."""
+
+    def __init__(self, metrics: WorkerMetrics, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.metrics = metrics
+        self.clock = clock
+        # Start-up counts as a commit: the age measures stalls, not the time before the first.
+        self.last_commit_at = clock()
+
+    def seconds_since_commit(self) -> float:
+        return max(0.0, self.clock() - self.last_commit_at)
+
+    def on_commit_completed(self, consumer: Any, state: Any) -> None:
+        self.last_commit_at = self.clock()
+
+    def on_rebalance_start(self, app: Any) -> dict:
+        self.metrics.rebalances.inc()
+        return super().on_rebalance_start(app)
+
+
 @dataclass(frozen=True)
 class HealthReport:
     broker: str | None
     sink: str | None
+    commit: str | None = None
 
     @property
     def healthy(self) -> bool:
-        return self.broker is None and self.sink is None
+        return self.broker is None and self.sink is None and self.commit is None
 
     def as_json(self) -> dict[str, object]:
         return {
             "status": "ok" if self.healthy else "unhealthy",
             "broker": "ok" if self.broker is None else self.broker,
             "sink": "ok" if self.sink is None else self.sink,
+            "commit": "ok" if self.commit is None else self.commit,
         }
+
+
+def commit_verdict(seconds_since_commit: float, limit_s: float) -> str | None:
+    """``None`` while commits complete, else why the worker counts as unable to commit."""
+    if seconds_since_commit <= limit_s:
+        return None
+    return f"no offset commit completed for {seconds_since_commit:.0f}s (limit {limit_s:g}s)"
 
 
 def broker_answers(settings: Settings) -> None:
@@ -199,20 +254,28 @@ class HealthProbe:
             return "did not answer the ping"
         return None
 
-    async def check(self) -> HealthReport:
+    async def check(self, seconds_since_commit: float = 0.0) -> HealthReport:
         broker, sink = await asyncio.gather(
             self._bounded(lambda: broker_answers(self.settings)), self._bounded(self.sink_ping)
         )
-        return HealthReport(broker=broker, sink=sink)
+        commit = commit_verdict(seconds_since_commit, self.settings.health_commit_stall_s)
+        return HealthReport(broker=broker, sink=sink, commit=commit)
 
 
 async def update_consumer_lag(app: faust.App, metrics: WorkerMetrics, topics: set[str]) -> None:
     """Lag per assigned partition of ``topics``: highwater minus the committed offset (the
-    fetch position when nothing was committed yet). Partitions no longer assigned disappear."""
+    fetch position when nothing was committed yet). Partitions no longer assigned disappear.
+    Also sets how many partitions of each topic are assigned (0 when none or not yet known)."""
     metrics.consumer_lag.clear()
+    for topic in topics:
+        metrics.assigned_partitions.labels(topic=topic).set(0)
     try:
         consumer = app.consumer
         partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+        for topic in topics:
+            metrics.assigned_partitions.labels(topic=topic).set(
+                sum(1 for tp in partitions if tp.topic == topic)
+            )
         if not partitions:
             return
         highwaters = await consumer.highwaters(*partitions)
@@ -275,20 +338,25 @@ def setup_metrics(
     probe = HealthProbe(
         settings, sink_ping or SinkPing(settings.sink_url, settings.health_timeout_s)
     )
+    commits = CommitWatch(metrics)
+    app.sensors.add(commits)
     lag_topics = {settings.topic_raw}
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
         await update_consumer_lag(app, metrics, lag_topics)
+        metrics.seconds_since_commit.set(commits.seconds_since_commit())
         return web.bytes(metrics.exposition(), content_type=METRICS_CONTENT_TYPE)
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        report = await probe.check()
+        report = await probe.check(commits.seconds_since_commit())
         metrics.up.labels(dependency="broker").set(report.broker is None)
         metrics.up.labels(dependency="sink").set(report.sink is None)
         if not report.healthy:
-            log.warning("unhealthy: broker=%s sink=%s", report.broker, report.sink)
+            log.warning(
+                "unhealthy: broker=%s sink=%s commit=%s", report.broker, report.sink, report.commit
+            )
         return web.json(report.as_json(), status=200 if report.healthy else 503)
 
     return metrics

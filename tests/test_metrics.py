@@ -103,6 +103,7 @@ def test_health_report_names_the_failing_part() -> None:
         "status": "unhealthy",
         "broker": "KafkaTimeoutError: no brokers",
         "sink": "ok",
+        "commit": "ok",
     }
 
 
@@ -172,7 +173,7 @@ def test_metrics_match_what_was_sent_and_health_is_ok(settings: Settings, start_
     assert last[("coopwire_enrichment_seconds_sum", ())] > 0
 
     body = wait_for_health(port, 200, timeout=60)
-    assert body == {"status": "ok", "broker": "ok", "sink": "ok"}
+    assert body == {"status": "ok", "broker": "ok", "sink": "ok", "commit": "ok"}
     # The web server listens where COOPWIRE_WEB_HOST says (127.0.0.1 here), not everywhere.
     assert listening_addresses(port) == {"127.0.0.1"}
 
