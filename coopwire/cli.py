@@ -481,8 +481,7 @@ def broker_status() -> None:
         raise typer.Exit(1)
     for broker, pid in running:
         err.print(
-            f"Kafka broker running at {broker.bootstrap_servers} "
-            f"(node {broker.node_id}, pid {pid})"
+            f"Kafka broker running at {broker.bootstrap_servers} (node {broker.node_id}, pid {pid})"
         )
 
 
