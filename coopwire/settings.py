@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     # Health
     health_timeout_s: float = Field(default=5.0, gt=0, description="Per probe (broker, sink)")
     health_commit_stall_s: float = Field(
-        default=30.0, gt=0, description="/health is 503 when no offset commit completed this long"
+        default=30.0, gt=0, description="/health is 503 when records wait and none was committed"
     )
 
     # Producer

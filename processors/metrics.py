@@ -7,14 +7,16 @@ costs nothing and a scrape always sees the current state. The metrics live in a 
 their own, not Prometheus' global one, so two apps in one process never collide.
 
 ``/health`` answers 200 when the broker answers a metadata request and the sink answers a
-ping, each within ``settings.health_timeout_s``, and the worker's last offset commit round
-completed within ``settings.health_commit_stall_s``; otherwise 503 with the failing part named.
+ping, each within ``settings.health_timeout_s``, and the worker commits (see below); otherwise
+503 with the failing part named.
 
 For a cluster, the worker also reports its share of the consumer group: the partitions assigned
-to it, the rebalances it went through, and the seconds since its last completed commit. Faust
-commits every second (nothing to commit counts as done); a commit that cannot reach the group
-coordinator is retried by aiokafka until it succeeds, so while the coordinator's broker is away
-that age grows, and an autoscaler or an operator sees a worker that processes without committing.
+to it, the rebalances it went through, and the seconds since it last committed offsets. That
+age grows on an idle worker too (nothing to commit); it means trouble when records wait: a
+commit that cannot reach the group coordinator is retried by aiokafka until it succeeds, and a
+batch waiting for a partition leader or the sink acks nothing to commit. So ``/health`` is 503
+("commit") only when records wait past the committed offsets and nothing was committed for
+``settings.health_commit_stall_s``.
 """
 
 from __future__ import annotations
@@ -166,8 +168,12 @@ class WorkerMetrics:
 
 
 class CommitWatch(Sensor):
-    """Counts rebalances and times offset commits, through Faust's sensor hooks (Faust calls
-    every sensor of ``app.sensors`` on each commit round and rebalance)."""
+    """Counts rebalances and notes when offsets were last committed, through Faust's sensor
+    hooks (Faust calls every sensor of ``app.sensors`` on each commit round and rebalance).
+
+    A round counts as a commit only when it moved the committed offsets: Faust runs a round
+    every second, and one with nothing acked (the agent waiting for a broker or the sink)
+    completes at once without committing anything."""
 
     def __init__(self, metrics: WorkerMetrics, clock: Callable[[], float] = time.monotonic):
         super().__init__()
@@ -179,8 +185,12 @@ class CommitWatch(Sensor):
     def seconds_since_commit(self) -> float:
         return max(0.0, self.clock() - self.last_commit_at)
 
+    def on_commit_initiated(self, consumer: Any) -> Any:
+        return dict(getattr(consumer, "_committed_offset", {}))
+
     def on_commit_completed(self, consumer: Any, state: Any) -> None:
-        self.last_commit_at = self.clock()
+        if dict(getattr(consumer, "_committed_offset", {})) != state:
+            self.last_commit_at = self.clock()
 
     def on_rebalance_start(self, app: Any) -> dict:
         self.metrics.rebalances.inc()
@@ -206,11 +216,36 @@ class HealthReport:
         }
 
 
-def commit_verdict(seconds_since_commit: float, limit_s: float) -> str | None:
-    """``None`` while commits complete, else why the worker counts as unable to commit."""
-    if seconds_since_commit <= limit_s:
+def commit_verdict(seconds_since_commit: float, limit_s: float, waiting: int) -> str | None:
+    """``None`` while the worker commits, or has nothing to commit (no records ``waiting``
+    past its committed offsets: an idle worker commits nothing and is fine); else why it
+    counts as unable to commit."""
+    if waiting == 0 or seconds_since_commit <= limit_s:
         return None
-    return f"no offset commit completed for {seconds_since_commit:.0f}s (limit {limit_s:g}s)"
+    return (
+        f"no offset committed for {seconds_since_commit:.0f}s (limit {limit_s:g}s) "
+        f"with {waiting} records waiting"
+    )
+
+
+def records_waiting(app: faust.App, topics: set[str]) -> int:
+    """Records past the committed offsets of the assigned partitions of ``topics``, from the
+    highwaters the consumer last fetched (no broker round trip: this must answer while a
+    broker is away). 0 when unknown."""
+    try:
+        consumer = app.consumer
+        committed = getattr(consumer, "_committed_offset", {})
+        waiting = 0
+        for tp in consumer.assignment():
+            if tp.topic not in topics:
+                continue
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                waiting += max(0, highwater - (committed.get(tp) or 0))
+        return waiting
+    except Exception as exc:  # not started or rebalancing: nothing known to be waiting
+        log.debug("records waiting unavailable: %s", exc)
+        return 0
 
 
 def broker_answers(settings: Settings) -> None:
@@ -254,11 +289,11 @@ class HealthProbe:
             return "did not answer the ping"
         return None
 
-    async def check(self, seconds_since_commit: float = 0.0) -> HealthReport:
+    async def check(self, seconds_since_commit: float = 0.0, waiting: int = 0) -> HealthReport:
         broker, sink = await asyncio.gather(
             self._bounded(lambda: broker_answers(self.settings)), self._bounded(self.sink_ping)
         )
-        commit = commit_verdict(seconds_since_commit, self.settings.health_commit_stall_s)
+        commit = commit_verdict(seconds_since_commit, self.settings.health_commit_stall_s, waiting)
         return HealthReport(broker=broker, sink=sink, commit=commit)
 
 
@@ -350,7 +385,7 @@ def setup_metrics(
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        report = await probe.check(commits.seconds_since_commit())
+        report = await probe.check(commits.seconds_since_commit(), records_waiting(app, lag_topics))
         metrics.up.labels(dependency="broker").set(report.broker is None)
         metrics.up.labels(dependency="sink").set(report.sink is None)
         if not report.healthy:

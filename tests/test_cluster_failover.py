@@ -230,7 +230,13 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_vis
             ages = [age for _, age in seen["ages"] if age is not None]  # type: ignore[union-attr]
             return bool(seen["unhealthy"]) and max(ages, default=0) > 6
 
-        wait_for(stalled, 90, "a stalled commit on /metrics and /health", every=0.5)
+        try:
+            wait_for(stalled, 90, "a stalled commit on /metrics and /health", every=0.5)
+        except TimeoutError as exc:
+            logs = "\n".join(worker.log()[-3000:] for worker in workers)
+            raise AssertionError(
+                f"commit ages {seen['ages']}; 503 on {seen['unhealthy']}\n{logs}"
+            ) from exc
 
     with SinkWatch(settings.sink_url) as watch:
         wait_for(both_working, 300, "both workers to process batches", every=0.5)

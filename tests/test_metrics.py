@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from coopwire.broker import LocalBroker, free_port
 from coopwire.kafka_admin import ensure_topics
 from coopwire.settings import Settings, kafka_python_options
-from processors.metrics import HealthReport, WorkerMetrics
+from processors.metrics import CommitWatch, HealthReport, WorkerMetrics, commit_verdict
 from producers.kafka_producer import ArticleProducer
 from tests.kafka_helpers import read_topic, wait_for
 from tests.short_articles import short_articles
@@ -213,3 +213,34 @@ def test_health_is_503_while_the_sink_cannot_be_reached(start_worker) -> None:
     assert body["broker"] == "ok"
     assert body["sink"] != "ok"
     assert "secret" not in orjson.dumps(body).decode()
+
+
+# --- unit: commit age, rebalances, the commit part of /health -----------------------------------
+
+
+def test_commit_watch_counts_only_rounds_that_moved_offsets() -> None:
+    now = [100.0]
+    metrics = WorkerMetrics()
+    watch = CommitWatch(metrics, clock=lambda: now[0])
+    consumer = SimpleNamespace(_committed_offset={"tp0": 5})
+    now[0] = 110.0
+    state = watch.on_commit_initiated(consumer)
+    watch.on_commit_completed(consumer, state)  # nothing acked: offsets did not move
+    assert watch.seconds_since_commit() == 10.0
+    state = watch.on_commit_initiated(consumer)
+    consumer._committed_offset["tp0"] = 9
+    watch.on_commit_completed(consumer, state)
+    now[0] = 112.5
+    assert watch.seconds_since_commit() == 2.5
+    watch.on_rebalance_start(SimpleNamespace())
+    watch.on_rebalance_start(SimpleNamespace())
+    assert samples(metrics.exposition().decode())[("coopwire_rebalances_total", ())] == 2
+
+
+def test_commit_verdict_needs_waiting_records_and_a_stall() -> None:
+    assert commit_verdict(100.0, 30.0, waiting=0) is None  # idle: nothing to commit
+    assert commit_verdict(10.0, 30.0, waiting=500) is None  # committing
+    verdict = commit_verdict(45.0, 30.0, waiting=500)
+    assert verdict == "no offset committed for 45s (limit 30s) with 500 records waiting"
+    report = HealthReport(broker=None, sink=None, commit=verdict)
+    assert not report.healthy and report.as_json()["commit"] == verdict
