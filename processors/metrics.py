@@ -12,11 +12,12 @@ ping, each within ``settings.health_timeout_s``, and the worker commits (see bel
 
 For a cluster, the worker also reports its share of the consumer group: the partitions assigned
 to it, the rebalances it went through, and the seconds since it last committed offsets. That
-age grows on an idle worker too (nothing to commit); it means trouble when records wait: a
-commit that cannot reach the group coordinator is retried by aiokafka until it succeeds, and a
-batch waiting for a partition leader or the sink acks nothing to commit. So ``/health`` is 503
-("commit") only when records wait past the committed offsets and nothing was committed for
-``settings.health_commit_stall_s``.
+age grows on an idle worker too (nothing to commit); it means trouble when the worker took
+records since its last commit: a commit that cannot reach the group coordinator is retried by
+aiokafka until it succeeds, and a batch waiting for a partition leader or the sink acks nothing
+to commit. So ``/health`` is 503 ("commit") only when records were taken after the last commit
+and nothing was committed for ``settings.health_commit_stall_s``. (Not the highwaters: during a
+rebalance the worker knows no partitions, yet its uncommitted work is real.)
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class WorkerMetrics:
     """The worker's Prometheus series, in a registry of its own."""
 
     def __init__(self) -> None:
+        self.last_batch_taken_at = float("-inf")
         self.registry = CollectorRegistry(auto_describe=True)
         ProcessCollector(registry=self.registry)
         self.messages_in = Counter(
@@ -130,6 +132,10 @@ class WorkerMetrics:
             registry=self.registry,
         )
 
+    def note_batch_taken(self) -> None:
+        """The agent took a batch from the stream (its offsets are now waiting for a commit)."""
+        self.last_batch_taken_at = time.monotonic()
+
     def record_batch(self, records: Sequence[Any], outcome: Any) -> None:
         """Count one processed batch. ``records`` have a ``topic``; ``outcome`` has
         ``enriched``, ``events`` and ``dead_letters`` (with ``source_topic`` and ``reason``)."""
@@ -185,6 +191,11 @@ class CommitWatch(Sensor):
     def seconds_since_commit(self) -> float:
         return max(0.0, self.clock() - self.last_commit_at)
 
+    def pending(self) -> bool:
+        """Records were taken from the stream after the last commit: there is work whose
+        offsets wait to be committed."""
+        return self.metrics.last_batch_taken_at > self.last_commit_at
+
     def on_commit_initiated(self, consumer: Any) -> Any:
         return dict(getattr(consumer, "_committed_offset", {}))
 
@@ -216,36 +227,16 @@ class HealthReport:
         }
 
 
-def commit_verdict(seconds_since_commit: float, limit_s: float, waiting: int) -> str | None:
-    """``None`` while the worker commits, or has nothing to commit (no records ``waiting``
-    past its committed offsets: an idle worker commits nothing and is fine); else why it
-    counts as unable to commit."""
-    if waiting == 0 or seconds_since_commit <= limit_s:
+def commit_verdict(seconds_since_commit: float, limit_s: float, pending: bool) -> str | None:
+    """``None`` while the worker commits, or has nothing to commit (it took no records since
+    its last commit: an idle worker commits nothing and is fine); else why it counts as unable
+    to commit."""
+    if not pending or seconds_since_commit <= limit_s:
         return None
     return (
         f"no offset committed for {seconds_since_commit:.0f}s (limit {limit_s:g}s) "
-        f"with {waiting} records waiting"
+        "with records taken since"
     )
-
-
-def records_waiting(app: faust.App, topics: set[str]) -> int:
-    """Records past the committed offsets of the assigned partitions of ``topics``, from the
-    highwaters the consumer last fetched (no broker round trip: this must answer while a
-    broker is away). 0 when unknown."""
-    try:
-        consumer = app.consumer
-        committed = getattr(consumer, "_committed_offset", {})
-        waiting = 0
-        for tp in consumer.assignment():
-            if tp.topic not in topics:
-                continue
-            highwater = consumer.highwater(tp)
-            if highwater is not None:
-                waiting += max(0, highwater - (committed.get(tp) or 0))
-        return waiting
-    except Exception as exc:  # not started or rebalancing: nothing known to be waiting
-        log.debug("records waiting unavailable: %s", exc)
-        return 0
 
 
 def broker_answers(settings: Settings) -> None:
@@ -289,11 +280,11 @@ class HealthProbe:
             return "did not answer the ping"
         return None
 
-    async def check(self, seconds_since_commit: float = 0.0, waiting: int = 0) -> HealthReport:
+    async def check(self, seconds_since_commit: float = 0.0, pending: bool = False) -> HealthReport:
         broker, sink = await asyncio.gather(
             self._bounded(lambda: broker_answers(self.settings)), self._bounded(self.sink_ping)
         )
-        commit = commit_verdict(seconds_since_commit, self.settings.health_commit_stall_s, waiting)
+        commit = commit_verdict(seconds_since_commit, self.settings.health_commit_stall_s, pending)
         return HealthReport(broker=broker, sink=sink, commit=commit)
 
 
@@ -385,7 +376,7 @@ def setup_metrics(
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        report = await probe.check(commits.seconds_since_commit(), records_waiting(app, lag_topics))
+        report = await probe.check(commits.seconds_since_commit(), commits.pending())
         metrics.up.labels(dependency="broker").set(report.broker is None)
         metrics.up.labels(dependency="sink").set(report.sink is None)
         if not report.healthy:
