@@ -12,12 +12,12 @@ ping, each within ``settings.health_timeout_s``, and the worker commits (see bel
 
 For a cluster, the worker also reports its share of the consumer group: the partitions assigned
 to it, the rebalances it went through, and the seconds since it last committed offsets. That
-age grows on an idle worker too (nothing to commit); it means trouble when the worker took
-records since its last commit: a commit that cannot reach the group coordinator is retried by
-aiokafka until it succeeds, and a batch waiting for a partition leader or the sink acks nothing
-to commit. So ``/health`` is 503 ("commit") only when records were taken after the last commit
-and nothing was committed for ``settings.health_commit_stall_s``. (Not the highwaters: during a
-rebalance the worker knows no partitions, yet its uncommitted work is real.)
+age grows on an idle worker too (nothing to commit); it means trouble when records wait: a
+commit that cannot reach the group coordinator is retried by aiokafka until it succeeds, and a
+batch waiting for a partition leader or the sink acks nothing to commit. So ``/health`` is 503
+("commit") only while the consumer holds unacknowledged records and nothing was committed for
+``settings.health_commit_stall_s``. (Faust's own record of unacknowledged messages, not the
+highwaters: those are unknown during a rebalance, and the last fetched ones may be stale.)
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ class WorkerMetrics:
     """The worker's Prometheus series, in a registry of its own."""
 
     def __init__(self) -> None:
-        self.last_batch_taken_at = float("-inf")
         self.registry = CollectorRegistry(auto_describe=True)
         ProcessCollector(registry=self.registry)
         self.messages_in = Counter(
@@ -132,10 +131,6 @@ class WorkerMetrics:
             registry=self.registry,
         )
 
-    def note_batch_taken(self) -> None:
-        """The agent took a batch from the stream (its offsets are now waiting for a commit)."""
-        self.last_batch_taken_at = time.monotonic()
-
     def record_batch(self, records: Sequence[Any], outcome: Any) -> None:
         """Count one processed batch. ``records`` have a ``topic``; ``outcome`` has
         ``enriched``, ``events`` and ``dead_letters`` (with ``source_topic`` and ``reason``)."""
@@ -191,10 +186,14 @@ class CommitWatch(Sensor):
     def seconds_since_commit(self) -> float:
         return max(0.0, self.clock() - self.last_commit_at)
 
-    def pending(self) -> bool:
-        """Records were taken from the stream after the last commit: there is work whose
-        offsets wait to be committed."""
-        return self.metrics.last_batch_taken_at > self.last_commit_at
+    @staticmethod
+    def pending(consumer: Any) -> bool:
+        """The consumer holds records not yet acknowledged (fetched for the agent, or in a batch
+        being enriched, stored or sent): work whose offsets wait to be committed."""
+        try:
+            return bool(len(consumer.unacked))
+        except Exception:  # not started yet: nothing fetched
+            return False
 
     def on_commit_initiated(self, consumer: Any) -> Any:
         return dict(getattr(consumer, "_committed_offset", {}))
@@ -228,14 +227,14 @@ class HealthReport:
 
 
 def commit_verdict(seconds_since_commit: float, limit_s: float, pending: bool) -> str | None:
-    """``None`` while the worker commits, or has nothing to commit (it took no records since
-    its last commit: an idle worker commits nothing and is fine); else why it counts as unable
+    """``None`` while the worker commits, or has nothing to commit (no record waits for an
+    acknowledgement: an idle worker commits nothing and is fine); else why it counts as unable
     to commit."""
     if not pending or seconds_since_commit <= limit_s:
         return None
     return (
         f"no offset committed for {seconds_since_commit:.0f}s (limit {limit_s:g}s) "
-        "with records taken since"
+        "with records waiting"
     )
 
 
@@ -376,7 +375,7 @@ def setup_metrics(
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        report = await probe.check(commits.seconds_since_commit(), commits.pending())
+        report = await probe.check(commits.seconds_since_commit(), commits.pending(app.consumer))
         metrics.up.labels(dependency="broker").set(report.broker is None)
         metrics.up.labels(dependency="sink").set(report.sink is None)
         if not report.healthy:

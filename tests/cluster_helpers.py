@@ -125,3 +125,23 @@ class SinkWatch:
             return 0.0, 0.0
         gaps = [(b - a, a) for a, b in itertools.pairwise(growth)]
         return max(gaps)
+
+
+def group_lag(settings: Settings, group: str, topic: str) -> int:
+    """Records of ``topic`` past the offsets ``group`` committed, as the broker sees them (what
+    an autoscaler such as KEDA reads)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    admin = _admin(settings)
+    try:
+        committed = admin.list_group_offsets({group: None})[group]
+    finally:
+        admin.close()
+    consumer = KafkaConsumer(**kafka_python_options(settings), group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        ends = consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+    done = {tp: meta.offset for tp, meta in committed.items() if tp.topic == topic}
+    return sum(max(0, end - max(0, done.get(tp, 0))) for tp, end in ends.items())

@@ -17,10 +17,12 @@ with ``-s`` to see them.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 import pytest
@@ -36,6 +38,7 @@ from tests.cluster_helpers import (
     SinkWatch,
     busiest_leader,
     group_coordinator,
+    group_lag,
     partition_leaders,
     replication_of,
     stored_count,
@@ -202,9 +205,12 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_vis
     settings = cluster_settings
     expected, poison = feed(settings, "coordkill")
     ports = [free_port(), free_port()]
+    # A short commit limit and probe timeout: the stall lasts about the broker session timeout
+    # (9 s), and /health must answer several times within it.
+    overrides = {**WORKER, "health_commit_stall_s": 3.0, "health_timeout_s": 2.0}
     workers = [
-        start_cluster_worker(**WORKER, web_port=ports[0], health_commit_stall_s=4.0),
-        start_cluster_worker(**WORKER, web_port=ports[1], health_commit_stall_s=4.0),
+        start_cluster_worker(**overrides, web_port=ports[0]),
+        start_cluster_worker(**overrides, web_port=ports[1]),
     ]
 
     def both_working() -> bool:
@@ -212,31 +218,36 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_vis
             worker.assert_alive()
         return all("batch:" in worker.log() for worker in workers)
 
-    seen: dict[str, object] = {"ages": [], "unhealthy": []}
+    ages: list[float] = []
+    stalls: list[int] = []
+
+    def probe(port: int) -> tuple[int | None, float | None]:
+        """(seconds of stall /health reports as the reason for 503, commit age on /metrics)."""
+        status, body = get(f"http://127.0.0.1:{port}/health")
+        reason = orjson.loads(body).get("commit", "") if status == 503 else ""
+        found = re.search(r"no offset committed for (\d+)s", reason)
+        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        age = None
+        if status == 200:
+            age = samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
+        return (int(found.group(1)) if found else None), age
 
     def watch_commits() -> None:
         """While the coordinator is down: the commit age on /metrics grows past the health
-        limit and /health is 503 naming the commit."""
+        limit and /health is 503 naming the stalled commit."""
 
         def stalled() -> bool:
-            for port in ports:
-                status, body = get(f"http://127.0.0.1:{port}/metrics")
-                if status == 200:
-                    age = samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
-                    seen["ages"].append((port, age))  # type: ignore[union-attr]
-                status, body = get(f"http://127.0.0.1:{port}/health")
-                if status == 503 and "commit" in orjson.loads(body).get("commit", ""):
-                    seen["unhealthy"].append(port)  # type: ignore[union-attr]
-            ages = [age for _, age in seen["ages"] if age is not None]  # type: ignore[union-attr]
-            return bool(seen["unhealthy"]) and max(ages, default=0) > 6
+            with ThreadPoolExecutor(len(ports)) as pool:
+                for stall, age in pool.map(probe, ports):
+                    stalls.extend([stall] if stall is not None else [])
+                    ages.extend([age] if age is not None else [])
+            return max(stalls, default=0) >= 5 and max(ages, default=0) >= 6
 
         try:
-            wait_for(stalled, 90, "a stalled commit on /metrics and /health", every=0.5)
+            wait_for(stalled, 90, "a stalled commit on /metrics and /health", every=0.25)
         except TimeoutError as exc:
             logs = "\n".join(worker.log()[-3000:] for worker in workers)
-            raise AssertionError(
-                f"commit ages {seen['ages']}; 503 on {seen['unhealthy']}\n{logs}"
-            ) from exc
+            raise AssertionError(f"commit ages {ages}; 503 stalls {stalls}\n{logs}") from exc
 
     with SinkWatch(settings.sink_url) as watch:
         wait_for(both_working, 300, "both workers to process batches", every=0.5)
@@ -246,12 +257,22 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_vis
     pause, _ = watch.longest_pause()
     counts = check_outputs(settings, expected, poison)
 
-    # Commits flow again: the age falls back under the limit and /health is 200 once more.
+    # Commits flow again: the group's committed offsets reach the end of the raw topic, the
+    # age falls back under the limit and /health is 200 once more.
+    lags: list[int] = []
+    wait_for(
+        lambda: (
+            lags.append(group_lag(settings, settings.app_id, settings.topic_raw)) or not lags[-1]
+        ),
+        120,
+        "the group to commit every offset of the raw topic",
+        every=1.0,
+    )
+
     def healthy_again() -> bool:
         return all(get(f"http://127.0.0.1:{port}/health")[0] == 200 for port in ports)
 
     wait_for(healthy_again, 120, "/health 200 on both workers", every=1.0)
-    ages = [age for _, age in seen["ages"] if age is not None]  # type: ignore[union-attr]
     print(
         f"\n[cluster: group coordinator killed] {N} articles + {len(poison)} poison, 2 workers; "
         f"node {victim} SIGKILLed with {timing['at_kill']} stored, +200 stored without it in "

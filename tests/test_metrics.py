@@ -224,16 +224,17 @@ def test_commit_watch_counts_only_rounds_that_moved_offsets() -> None:
     watch = CommitWatch(metrics, clock=lambda: now[0])
     consumer = SimpleNamespace(_committed_offset={"tp0": 5})
     now[0] = 110.0
-    assert not watch.pending()
-    metrics.last_batch_taken_at = 105.0  # a batch taken, not yet committed
+    consumer.unacked = {"a record in a batch"}
     state = watch.on_commit_initiated(consumer)
     watch.on_commit_completed(consumer, state)  # nothing acked: offsets did not move
-    assert watch.seconds_since_commit() == 10.0 and watch.pending()
+    assert watch.seconds_since_commit() == 10.0 and watch.pending(consumer)
+    consumer.unacked = set()
     state = watch.on_commit_initiated(consumer)
     consumer._committed_offset["tp0"] = 9
     watch.on_commit_completed(consumer, state)
     now[0] = 112.5
-    assert watch.seconds_since_commit() == 2.5 and not watch.pending()
+    assert watch.seconds_since_commit() == 2.5 and not watch.pending(consumer)
+    assert not watch.pending(SimpleNamespace())  # no consumer yet
     watch.on_rebalance_start(SimpleNamespace())
     watch.on_rebalance_start(SimpleNamespace())
     assert samples(metrics.exposition().decode())[("coopwire_rebalances_total", ())] == 2
@@ -243,6 +244,6 @@ def test_commit_verdict_needs_uncommitted_work_and_a_stall() -> None:
     assert commit_verdict(100.0, 30.0, pending=False) is None  # idle: nothing to commit
     assert commit_verdict(10.0, 30.0, pending=True) is None  # committing
     verdict = commit_verdict(45.0, 30.0, pending=True)
-    assert verdict == "no offset committed for 45s (limit 30s) with records taken since"
+    assert verdict == "no offset committed for 45s (limit 30s) with records waiting"
     report = HealthReport(broker=None, sink=None, commit=verdict)
     assert not report.healthy and report.as_json()["commit"] == verdict
