@@ -178,7 +178,6 @@ def create_app(settings: Settings) -> faust.App:
             async for events in stream.noack_take(
                 settings.worker_batch_size, within=settings.worker_batch_within_s
             ):
-                metrics.note_batch_taken()
                 records = [
                     Record(
                         e.message.topic,
