@@ -5,8 +5,8 @@ under two running workers, or under the producer, loses nothing.
   again: every article is in the sink exactly once, every enriched key is on
   ``articles.enriched``, every poison message is in ``articles.dlq``.
 - The same with the broker coordinating coopwire's consumer group; meanwhile the workers'
-  ``/metrics`` show the time since their last commit growing and ``/health`` says they cannot
-  commit.
+  ``/metrics`` show the time since their last commit growing, and afterwards the group commits
+  every offset.
 - ``coopwire produce`` runs through a broker kill with nothing lost and nothing failed.
 - The lag on ``/metrics`` shows what arrived while the workers were stopped, then drains to 0.
 
@@ -17,14 +17,12 @@ with ``-s`` to see them.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import orjson
 import pytest
 from kafka import KafkaProducer
 
@@ -199,18 +197,15 @@ def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
     assert pause < 120
 
 
-def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_visibly(
+def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_grows(
     cluster, cluster_settings, start_cluster_worker
 ):
     settings = cluster_settings
     expected, poison = feed(settings, "coordkill")
     ports = [free_port(), free_port()]
-    # A short commit limit and probe timeout: the stall lasts about the broker session timeout
-    # (9 s), and /health must answer several times within it.
-    overrides = {**WORKER, "health_commit_stall_s": 3.0, "health_timeout_s": 2.0}
     workers = [
-        start_cluster_worker(**overrides, web_port=ports[0]),
-        start_cluster_worker(**overrides, web_port=ports[1]),
+        start_cluster_worker(**WORKER, web_port=ports[0]),
+        start_cluster_worker(**WORKER, web_port=ports[1]),
     ]
 
     def both_working() -> bool:
@@ -219,35 +214,26 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_vis
         return all("batch:" in worker.log() for worker in workers)
 
     ages: list[float] = []
-    stalls: list[int] = []
 
-    def probe(port: int) -> tuple[int | None, float | None]:
-        """(seconds of stall /health reports as the reason for 503, commit age on /metrics)."""
-        status, body = get(f"http://127.0.0.1:{port}/health")
-        reason = orjson.loads(body).get("commit", "") if status == 503 else ""
-        found = re.search(r"no offset committed for (\d+)s", reason)
+    def commit_age(port: int) -> float | None:
         status, body = get(f"http://127.0.0.1:{port}/metrics")
-        age = None
-        if status == 200:
-            age = samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
-        return (int(found.group(1)) if found else None), age
+        if status != 200:
+            return None
+        return samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
 
     def watch_commits() -> None:
-        """While the coordinator is down: the commit age on /metrics grows past the health
-        limit and /health is 503 naming the stalled commit."""
+        """While the coordinator is down, the time since the last commit grows on /metrics."""
 
-        def stalled() -> bool:
+        def grown() -> bool:
             with ThreadPoolExecutor(len(ports)) as pool:
-                for stall, age in pool.map(probe, ports):
-                    stalls.extend([stall] if stall is not None else [])
-                    ages.extend([age] if age is not None else [])
-            return max(stalls, default=0) >= 5 and max(ages, default=0) >= 6
+                ages.extend(age for age in pool.map(commit_age, ports) if age is not None)
+            return max(ages, default=0) >= 6
 
         try:
-            wait_for(stalled, 90, "a stalled commit on /metrics and /health", every=0.25)
+            wait_for(grown, 90, "the commit age on /metrics to grow", every=0.25)
         except TimeoutError as exc:
             logs = "\n".join(worker.log()[-3000:] for worker in workers)
-            raise AssertionError(f"commit ages {ages}; 503 stalls {stalls}\n{logs}") from exc
+            raise AssertionError(f"commit ages {ages}\n{logs}") from exc
 
     with SinkWatch(settings.sink_url) as watch:
         wait_for(both_working, 300, "both workers to process batches", every=0.5)
@@ -257,22 +243,20 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_commits_stall_vis
     pause, _ = watch.longest_pause()
     counts = check_outputs(settings, expected, poison)
 
-    # Commits flow again: the group's committed offsets reach the end of the raw topic, the
-    # age falls back under the limit and /health is 200 once more.
+    # Commits flow again: the group's committed offsets reach the end of the raw topic.
     lags: list[int] = []
-    wait_for(
-        lambda: (
-            lags.append(group_lag(settings, settings.app_id, settings.topic_raw)) or not lags[-1]
-        ),
-        120,
-        "the group to commit every offset of the raw topic",
-        every=1.0,
-    )
-
-    def healthy_again() -> bool:
-        return all(get(f"http://127.0.0.1:{port}/health")[0] == 200 for port in ports)
-
-    wait_for(healthy_again, 120, "/health 200 on both workers", every=1.0)
+    try:
+        wait_for(
+            lambda: (
+                lags.append(group_lag(settings, settings.app_id, settings.topic_raw))
+                or not lags[-1]
+            ),
+            180,
+            "the group to commit every offset of the raw topic",
+            every=1.0,
+        )
+    except TimeoutError as exc:
+        raise AssertionError(f"group lag after the outage: {lags[-10:]}") from exc
     print(
         f"\n[cluster: group coordinator killed] {N} articles + {len(poison)} poison, 2 workers; "
         f"node {victim} SIGKILLed with {timing['at_kill']} stored, +200 stored without it in "
