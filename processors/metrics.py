@@ -180,8 +180,10 @@ class CommitWatch(Sensor):
         super().__init__()
         self.metrics = metrics
         self.clock = clock
-        # Start-up counts as a commit: the age measures stalls, not the time before the first.
+        # Start-up (and the end of the first rebalance, after the models loaded) counts as a
+        # commit: the age measures stalls, not the time before the first commit.
         self.last_commit_at = clock()
+        self._assigned_once = False
 
     def seconds_since_commit(self) -> float:
         return max(0.0, self.clock() - self.last_commit_at)
@@ -205,6 +207,11 @@ class CommitWatch(Sensor):
     def on_rebalance_start(self, app: Any) -> dict:
         self.metrics.rebalances.inc()
         return super().on_rebalance_start(app)
+
+    def on_rebalance_end(self, app: Any, state: dict) -> None:
+        if not self._assigned_once:
+            self._assigned_once = True
+            self.last_commit_at = self.clock()
 
 
 @dataclass(frozen=True)

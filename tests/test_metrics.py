@@ -237,6 +237,12 @@ def test_commit_watch_counts_only_rounds_that_moved_offsets() -> None:
     assert not watch.pending(SimpleNamespace())  # no consumer yet
     watch.on_rebalance_start(SimpleNamespace())
     watch.on_rebalance_start(SimpleNamespace())
+    now[0] = 120.0
+    watch.on_rebalance_end(SimpleNamespace(), {})  # the first assignment restarts the clock
+    assert watch.seconds_since_commit() == 0.0
+    now[0] = 125.0
+    watch.on_rebalance_end(SimpleNamespace(), {})  # later ones do not
+    assert watch.seconds_since_commit() == 5.0
     assert samples(metrics.exposition().decode())[("coopwire_rebalances_total", ())] == 2
 
 
