@@ -15,9 +15,9 @@ to it, the rebalances it went through, and the seconds since it last committed o
 age grows on an idle worker too (nothing to commit); it means trouble when records wait: a
 commit that cannot reach the group coordinator is retried by aiokafka until it succeeds, and a
 batch waiting for a partition leader or the sink acks nothing to commit. So ``/health`` is 503
-("commit") only while the consumer holds unacknowledged records and nothing was committed for
-``settings.health_commit_stall_s``. (Faust's own record of unacknowledged messages, not the
-highwaters: those are unknown during a rebalance, and the last fetched ones may be stale.)
+("commit") only while records are in flight or acked since the last commit, and nothing was
+committed for ``settings.health_commit_stall_s``. The agent counts its own records: Faust does
+not track those taken with ``noack_take``, and highwaters are unknown during a rebalance.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ class WorkerMetrics:
     """The worker's Prometheus series, in a registry of its own."""
 
     def __init__(self) -> None:
+        #: Records the agent took and has not yet acked (or dropped), and when it last acked:
+        #: the work whose offsets wait for a commit (Faust does not track ``noack_take``'s).
+        self.in_flight = 0
+        self.last_ack_at = float("-inf")
         self.registry = CollectorRegistry(auto_describe=True)
         ProcessCollector(registry=self.registry)
         self.messages_in = Counter(
@@ -131,6 +135,15 @@ class WorkerMetrics:
             registry=self.registry,
         )
 
+    def batch_taken(self, size: int) -> None:
+        self.in_flight += size
+
+    def batch_done(self, size: int, acked: bool) -> None:
+        """A batch left the agent: acked, or dropped unacked (to be read again)."""
+        self.in_flight -= size
+        if acked:
+            self.last_ack_at = time.monotonic()
+
     def record_batch(self, records: Sequence[Any], outcome: Any) -> None:
         """Count one processed batch. ``records`` have a ``topic``; ``outcome`` has
         ``enriched``, ``events`` and ``dead_letters`` (with ``source_topic`` and ``reason``)."""
@@ -188,14 +201,10 @@ class CommitWatch(Sensor):
     def seconds_since_commit(self) -> float:
         return max(0.0, self.clock() - self.last_commit_at)
 
-    @staticmethod
-    def pending(consumer: Any) -> bool:
-        """The consumer holds records not yet acknowledged (fetched for the agent, or in a batch
-        being enriched, stored or sent): work whose offsets wait to be committed."""
-        try:
-            return bool(len(consumer.unacked))
-        except Exception:  # not started yet: nothing fetched
-            return False
+    def pending(self) -> bool:
+        """Work waits for a commit: records taken and not yet acked, or acked after the last
+        commit."""
+        return self.metrics.in_flight > 0 or self.metrics.last_ack_at > self.last_commit_at
 
     def on_commit_initiated(self, consumer: Any) -> Any:
         return dict(getattr(consumer, "_committed_offset", {}))
@@ -234,9 +243,9 @@ class HealthReport:
 
 
 def commit_verdict(seconds_since_commit: float, limit_s: float, pending: bool) -> str | None:
-    """``None`` while the worker commits, or has nothing to commit (no record waits for an
-    acknowledgement: an idle worker commits nothing and is fine); else why it counts as unable
-    to commit."""
+    """``None`` while the worker commits, or has nothing to commit (no record in flight or
+    acked since the last commit: an idle worker commits nothing and is fine); else why it
+    counts as unable to commit."""
     if not pending or seconds_since_commit <= limit_s:
         return None
     return (
@@ -382,7 +391,7 @@ def setup_metrics(
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        report = await probe.check(commits.seconds_since_commit(), commits.pending(app.consumer))
+        report = await probe.check(commits.seconds_since_commit(), commits.pending())
         metrics.up.labels(dependency="broker").set(report.broker is None)
         metrics.up.labels(dependency="sink").set(report.sink is None)
         if not report.healthy:

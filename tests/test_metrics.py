@@ -224,17 +224,22 @@ def test_commit_watch_counts_only_rounds_that_moved_offsets() -> None:
     watch = CommitWatch(metrics, clock=lambda: now[0])
     consumer = SimpleNamespace(_committed_offset={"tp0": 5})
     now[0] = 110.0
-    consumer.unacked = {"a record in a batch"}
+    assert not watch.pending()
+    metrics.batch_taken(16)  # a batch in flight
     state = watch.on_commit_initiated(consumer)
     watch.on_commit_completed(consumer, state)  # nothing acked: offsets did not move
-    assert watch.seconds_since_commit() == 10.0 and watch.pending(consumer)
-    consumer.unacked = set()
+    assert watch.seconds_since_commit() == 10.0 and watch.pending()
+    metrics.batch_done(16, acked=True)
+    metrics.last_ack_at = 109.0  # acked after the last commit (at 100): waiting for one
+    assert watch.pending()
     state = watch.on_commit_initiated(consumer)
     consumer._committed_offset["tp0"] = 9
     watch.on_commit_completed(consumer, state)
     now[0] = 112.5
-    assert watch.seconds_since_commit() == 2.5 and not watch.pending(consumer)
-    assert not watch.pending(SimpleNamespace())  # no consumer yet
+    assert watch.seconds_since_commit() == 2.5 and not watch.pending()
+    metrics.batch_taken(3)
+    metrics.batch_done(3, acked=False)  # dropped (rebalance): read again, nothing waits here
+    assert not watch.pending()
     watch.on_rebalance_start(SimpleNamespace())
     watch.on_rebalance_start(SimpleNamespace())
     now[0] = 120.0
