@@ -1,13 +1,17 @@
-"""A real single-node Apache Kafka broker (KRaft) from Maven Central jars, without Docker.
+"""Real Apache Kafka brokers (KRaft) from Maven Central jars, without Docker: one node, or a
+cluster of combined broker+controller nodes.
 
 Used by the demo, the tests and CI. The jars are resolved once with Maven (``deploy/kafka/pom.xml``)
 into a cache outside git; each broker instance lives in its own directory with its config,
 storage, log and pid file, so tests can run one on free ports next to a developer's broker.
+A cluster (``LocalCluster``) is several such nodes sharing one cluster id and one static
+controller quorum, so a test can SIGKILL any node and start it again with its data.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -93,6 +97,11 @@ class LocalBroker:
     extra_properties: dict[str, str] = field(default_factory=dict)
     extra_listeners: dict[str, int] = field(default_factory=dict)
     jvm_options: list[str] = field(default_factory=list)
+    #: This node's id and the controller port of every voter (``None``: this node alone).
+    node_id: int = 1
+    voters: dict[int, int] | None = None
+    #: Shared by every node of a cluster; a fresh one is drawn for a single node.
+    cluster_id: str | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -114,10 +123,13 @@ class LocalBroker:
         listeners = {"PLAINTEXT": self.port, **self.extra_listeners}
         listener_str = ",".join(f"{name}://127.0.0.1:{port}" for name, port in listeners.items())
         protocol_map = ",".join(["CONTROLLER:PLAINTEXT"] + [f"{name}:{name}" for name in listeners])
+        voters = self.voters or {self.node_id: self.controller_port}
         props = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@127.0.0.1:{self.controller_port}",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": ",".join(
+                f"{node}@127.0.0.1:{port}" for node, port in sorted(voters.items())
+            ),
             "listeners": f"{listener_str},CONTROLLER://127.0.0.1:{self.controller_port}",
             "advertised.listeners": listener_str,
             "controller.listener.names": "CONTROLLER",
@@ -135,6 +147,7 @@ class LocalBroker:
             "auto.create.topics.enable": "true",
             "message.max.bytes": "5242880",
             "log.retention.hours": "168",
+            **internal_topic_replication(len(voters)),
         }
         props.update(self.extra_properties)
         return props
@@ -155,9 +168,19 @@ class LocalBroker:
 
     def start(self, timeout: float = 120.0) -> None:
         """Format storage on first start, launch the JVM, wait until it answers metadata."""
+        proc = self.launch()
+        try:
+            self.wait_ready(timeout, proc=proc)
+        except Exception:
+            self.stop()
+            raise
+
+    def launch(self) -> subprocess.Popen[bytes] | None:
+        """Format storage on first start and launch the JVM without waiting for it (a cluster
+        launches every node first: none is ready before a majority of controllers runs).
+        ``None`` when it already runs."""
         if self.is_running():
-            self.wait_ready(timeout)
-            return
+            return None
         libs = ensure_jars()
         self.home.mkdir(parents=True, exist_ok=True)
         self.config_file.write_text(
@@ -165,7 +188,7 @@ class LocalBroker:
         )
         classpath = f"{libs}/*"
         if not (self.home / "data" / "meta.properties").exists():
-            cluster_id = str(uuid.uuid4()).replace("-", "")[:22]
+            cluster_id = self.cluster_id or new_cluster_id()
             subprocess.run(
                 [
                     *java_command(),
@@ -199,11 +222,7 @@ class LocalBroker:
                 start_new_session=True,
             )
         self.pid_file.write_text(str(proc.pid))
-        try:
-            self.wait_ready(timeout, proc=proc)
-        except Exception:
-            self.stop()
-            raise
+        return proc
 
     def wait_ready(
         self, timeout: float = 120.0, proc: subprocess.Popen[bytes] | None = None
@@ -290,6 +309,149 @@ class LocalBroker:
             return state != "Z"
         except (FileNotFoundError, IndexError):
             return False
+
+
+def new_cluster_id() -> str:
+    return str(uuid.uuid4()).replace("-", "")[:22]
+
+
+def internal_topic_replication(nodes: int) -> dict[str, str]:
+    """Kafka's own topics (consumer offsets, transactions) replicated like coopwire's: on up to
+    three nodes, and needing two in sync once there are three, so one dead node loses no commit."""
+    factor = min(3, nodes)
+    min_isr = 2 if factor >= 3 else 1
+    return {
+        "offsets.topic.replication.factor": str(factor),
+        "transaction.state.log.replication.factor": str(factor),
+        "transaction.state.log.min.isr": str(min_isr),
+        "share.coordinator.state.topic.replication.factor": str(factor),
+        "share.coordinator.state.topic.min.isr": str(min_isr),
+        "default.replication.factor": str(factor),
+    }
+
+
+@dataclass
+class LocalCluster:
+    """Several combined broker+controller nodes on 127.0.0.1, one static KRaft quorum.
+
+    The layout (cluster id, ports) is kept in ``root/cluster.json``, so ``status`` and ``stop``
+    find every node, and a node started again after a kill rejoins with its own storage."""
+
+    root: Path
+    ports: list[int]
+    controller_ports: list[int]
+    jvm_options: list[str] = field(default_factory=list)
+    cluster_id: str = field(default_factory=new_cluster_id)
+
+    def __post_init__(self) -> None:
+        if len(self.ports) != len(self.controller_ports) or not self.ports:
+            raise ValueError("one client port and one controller port per node")
+        voters = {i + 1: port for i, port in enumerate(self.controller_ports)}
+        self.nodes = [
+            LocalBroker(
+                home=self.root / f"node-{node_id}",
+                port=port,
+                controller_port=voters[node_id],
+                jvm_options=list(self.jvm_options),
+                node_id=node_id,
+                voters=voters,
+                cluster_id=self.cluster_id,
+            )
+            for node_id, port in zip(voters, self.ports, strict=True)
+        ]
+
+    @property
+    def layout_file(self) -> Path:
+        return self.root / "cluster.json"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        """Every node: a client can start while any one of them is down."""
+        return ",".join(node.bootstrap_servers for node in self.nodes)
+
+    def node(self, node_id: int) -> LocalBroker:
+        return self.nodes[node_id - 1]
+
+    def by_port(self, port: int) -> LocalBroker:
+        return next(node for node in self.nodes if node.port == port)
+
+    def save(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.layout_file.write_text(
+            json.dumps(
+                {
+                    "cluster_id": self.cluster_id,
+                    "ports": self.ports,
+                    "controller_ports": self.controller_ports,
+                },
+                indent=2,
+            )
+        )
+
+    @classmethod
+    def load(cls, root: Path, jvm_options: list[str] | None = None) -> LocalCluster | None:
+        try:
+            layout = json.loads((root / "cluster.json").read_text())
+        except FileNotFoundError:
+            return None
+        return cls(
+            root=root,
+            ports=layout["ports"],
+            controller_ports=layout["controller_ports"],
+            jvm_options=jvm_options or [],
+            cluster_id=layout["cluster_id"],
+        )
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Launch every node, then wait until each answers metadata."""
+        self.save()
+        procs = [node.launch() for node in self.nodes]
+        try:
+            for node, proc in zip(self.nodes, procs, strict=True):
+                node.wait_ready(timeout, proc=proc)
+        except Exception:
+            self.stop()
+            raise
+
+    def running(self) -> list[LocalBroker]:
+        return [node for node in self.nodes if node.is_running()]
+
+    def stop(self, timeout: float = 30.0) -> None:
+        for node in self.nodes:
+            node.stop(timeout)
+
+
+CLUSTER_JVM_OPTIONS = ["-Xms128m", "-Xmx384m"]
+
+
+def default_cluster(nodes: int = 3) -> LocalCluster:
+    """The developer cluster of ``coopwire broker start --nodes N``: node i listens on
+    base + 2(i-1) and its controller on the port above (9092/9093, 9094/9095, 9096/9097).
+    An existing cluster keeps its layout; one of another size must be removed first."""
+    base = int(os.environ.get("COOPWIRE_LOCAL_BROKER_PORT", "9092"))
+    root = Path(os.environ.get("COOPWIRE_LOCAL_CLUSTER_HOME", cache_dir() / "cluster"))
+    existing = LocalCluster.load(root, CLUSTER_JVM_OPTIONS)
+    if existing is not None:
+        if len(existing.nodes) != nodes:
+            raise ValueError(
+                f"a {len(existing.nodes)}-node cluster exists in {root}; stop it and delete "
+                f"that folder to start one of {nodes} nodes"
+            )
+        return existing
+    ports = [base + 2 * i for i in range(nodes)]
+    return LocalCluster(
+        root=root,
+        ports=ports,
+        controller_ports=[port + 1 for port in ports],
+        jvm_options=CLUSTER_JVM_OPTIONS,
+    )
+
+
+def known_brokers() -> list[LocalBroker]:
+    """The developer broker and every node of the developer cluster, if one was made."""
+    root = Path(os.environ.get("COOPWIRE_LOCAL_CLUSTER_HOME", cache_dir() / "cluster"))
+    cluster = LocalCluster.load(root)
+    return [default_broker(), *(cluster.nodes if cluster else [])]
 
 
 def default_broker() -> LocalBroker:

@@ -178,13 +178,14 @@ def worker(
     from faust import Worker
 
     from coopwire.worker_logging import setup_worker_logging
-    from coopwire_core.kafka_admin import ensure_topics, partition_count
+    from coopwire_core.kafka_admin import ensure_topics, partition_count, resolve_replication
     from coopwire_core.settings import redact_url
     from processors.app import create_app
 
     settings = _kafka_settings(
         bootstrap, sink_url=sink, web_port=web_port, log_level=loglevel, log_format=log_format
     )
+    settings = resolve_replication(settings)
     config = setup_worker_logging(settings.log_level, settings.log_format)
     log = logging.getLogger("coopwire.worker")
     created = ensure_topics(settings)
@@ -492,47 +493,80 @@ def schema(
 @broker_app.command("start")
 def broker_start(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the broker.")] = 120.0,
+    nodes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Combined broker+controller nodes; 3 or more gives a replicated cluster "
+            "(ports 9092, 9094, 9096, ...).",
+        ),
+    ] = 1,
 ) -> None:
-    """Fetch the Kafka jars (once), format KRaft storage and start a broker on 127.0.0.1.
+    """Fetch the Kafka jars (once), format KRaft storage and start a broker (or a cluster of
+    --nodes brokers) on 127.0.0.1.
 
     Example: coopwire broker start --timeout 180
     """
-    from coopwire.broker import default_broker
+    from coopwire.broker import default_broker, default_cluster
 
-    broker = default_broker()
-    broker.start(timeout=timeout)
-    err.print(
-        f"Kafka broker ready at {broker.bootstrap_servers} (pid {broker.pid()}, "
-        f"logs {broker.log_file})"
-    )
+    if nodes == 1:
+        broker = default_broker()
+        broker.start(timeout=timeout)
+        err.print(
+            f"Kafka broker ready at {broker.bootstrap_servers} (pid {broker.pid()}, "
+            f"logs {broker.log_file})"
+        )
+        return
+    try:
+        cluster = default_cluster(nodes)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    cluster.start(timeout=max(timeout, 180.0))
+    for node in cluster.nodes:
+        err.print(
+            f"Kafka node {node.node_id} ready at {node.bootstrap_servers} (pid {node.pid()}, "
+            f"logs {node.log_file})"
+        )
+    err.print(f"bootstrap servers: {cluster.bootstrap_servers}")
 
 
 @broker_app.command("stop")
 def broker_stop() -> None:
-    """Stop the local broker (SIGTERM, then SIGKILL after a deadline).
+    """Stop the local broker and every node of the local cluster (SIGTERM, then SIGKILL after
+    a deadline).
 
     Example: coopwire broker stop
     """
-    from coopwire.broker import default_broker
+    from coopwire.broker import known_brokers
 
-    default_broker().stop()
-    err.print("Kafka broker stopped")
+    stopped = 0
+    for broker in known_brokers():
+        if broker.is_running():
+            broker.stop()
+            stopped += 1
+            err.print(f"Kafka broker at {broker.bootstrap_servers} stopped")
+    if not stopped:
+        err.print("no local Kafka broker was running")
 
 
 @broker_app.command("status")
 def broker_status() -> None:
-    """Say whether the local broker runs; exit code 1 when it does not.
+    """Say which local brokers (single or cluster nodes) run; exit code 1 when none does.
 
     Example: coopwire broker status
     """
-    from coopwire.broker import default_broker
+    from coopwire.broker import known_brokers
 
-    broker = default_broker()
-    pid = broker.pid()
-    if pid is None:
+    running = [(broker, broker.pid()) for broker in known_brokers()]
+    running = [(broker, pid) for broker, pid in running if pid is not None]
+    if not running:
         err.print("Kafka broker is not running")
         raise typer.Exit(1)
-    err.print(f"Kafka broker running at {broker.bootstrap_servers} (pid {pid})")
+    for broker, pid in running:
+        err.print(
+            f"Kafka broker running at {broker.bootstrap_servers} (node {broker.node_id}, pid {pid})"
+        )
 
 
 @broker_app.command("fetch")

@@ -69,7 +69,14 @@ class Settings(BaseSettings):
     topic_dlq: str = TopicName.DLQ.value
     topic_events: str = TopicName.COOPERATION_EVENTS.value
     topic_partitions: int = Field(default=4, ge=1)
-    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_replication_factor: int | None = Field(
+        default=None, ge=1, description="Copies of each partition; unset: min(3, brokers)"
+    )
+    topic_min_insync_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        description="Copies an acks=all write needs; unset: 2 with 3+ copies, else the broker's",
+    )
 
     # Worker
     app_id: str = "coopwire"
@@ -96,6 +103,9 @@ class Settings(BaseSettings):
 
     # Health
     health_timeout_s: float = Field(default=5.0, gt=0, description="Per probe (broker, sink)")
+    health_commit_stall_s: float = Field(
+        default=30.0, gt=0, description="/health is 503 when records wait and none was committed"
+    )
 
     # Producer
     producer_delivery_timeout_s: float = Field(

@@ -49,7 +49,8 @@ def create_app(settings: Settings) -> faust.App:
         key_serializer="raw",
         store="memory://",
         topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication_factor,
+        # `coopwire worker` fills this in from the cluster (min(3, brokers)) before it gets here.
+        topic_replication_factor=settings.topic_replication_factor or 1,
         producer_acks=-1,
         producer_max_request_size=settings.max_message_bytes * 2,
         consumer_auto_offset_reset="earliest",
@@ -174,15 +175,20 @@ def create_app(settings: Settings) -> faust.App:
         """Store, send, then ack: a batch's offsets move only after both succeeded."""
         loop = asyncio.get_running_loop()
         n = len(records)
-        with metrics.time_sink_write():
-            await until_done(
-                "sink write",
-                n,
-                lambda: loop.run_in_executor(sink_executor, processor().store, outcome),
-            )
-        await until_done("sending", n, lambda: send_outcome(outcome))
-        for event in events:
-            await stream.ack(event)
+        acked = False
+        try:
+            with metrics.time_sink_write():
+                await until_done(
+                    "sink write",
+                    n,
+                    lambda: loop.run_in_executor(sink_executor, processor().store, outcome),
+                )
+            await until_done("sending", n, lambda: send_outcome(outcome))
+            for event in events:
+                await stream.ack(event)
+            acked = True
+        finally:
+            metrics.batch_done(n, acked)
         metrics.record_batch(records, outcome)
         log.info(
             "batch: %d in, %d enriched, %d dead-lettered",
@@ -212,6 +218,7 @@ def create_app(settings: Settings) -> faust.App:
                     )
                     for e in events
                 ]
+                metrics.batch_taken(len(records))
                 outcome = await enrich_batch(records)
                 if delivering is not None:
                     await delivering

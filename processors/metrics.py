@@ -7,7 +7,17 @@ costs nothing and a scrape always sees the current state. The metrics live in a 
 their own, not Prometheus' global one, so two apps in one process never collide.
 
 ``/health`` answers 200 when the broker answers a metadata request and the sink answers a
-ping, each within ``settings.health_timeout_s``; otherwise 503 with the failing part named.
+ping, each within ``settings.health_timeout_s``, and the worker commits (see below); otherwise
+503 with the failing part named.
+
+For a cluster, the worker also reports its share of the consumer group: the partitions assigned
+to it, the rebalances it went through, and the seconds since it last committed offsets. That
+age grows on an idle worker too (nothing to commit); it means trouble when records wait: a
+commit that cannot reach the group coordinator is retried by aiokafka until it succeeds, and a
+batch waiting for a partition leader or the sink acks nothing to commit. So ``/health`` is 503
+("commit") only while records are in flight or acked since the last commit, and nothing was
+committed for ``settings.health_commit_stall_s``. The agent counts its own records: Faust does
+not track those taken with ``noack_take``, and highwaters are unknown during a rebalance.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.sensors import Sensor
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -48,6 +59,10 @@ class WorkerMetrics:
     """The worker's Prometheus series, in a registry of its own."""
 
     def __init__(self) -> None:
+        #: Records the agent took and has not yet acked (or dropped), and when it last acked:
+        #: the work whose offsets wait for a commit (Faust does not track ``noack_take``'s).
+        self.in_flight = 0
+        self.last_ack_at = float("-inf")
         self.registry = CollectorRegistry(auto_describe=True)
         ProcessCollector(registry=self.registry)
         self.messages_in = Counter(
@@ -98,12 +113,37 @@ class WorkerMetrics:
             ["topic", "partition"],
             registry=self.registry,
         )
+        self.assigned_partitions = Gauge(
+            "coopwire_assigned_partitions",
+            "Partitions of the topic assigned to this worker by the consumer group.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self.rebalances = Counter(
+            "coopwire_rebalances",
+            "Consumer group rebalances this worker went through.",
+            registry=self.registry,
+        )
+        self.seconds_since_commit = Gauge(
+            "coopwire_seconds_since_last_commit",
+            "Seconds since this worker's last offset commit round completed.",
+            registry=self.registry,
+        )
         self.up = Gauge(
             "coopwire_dependency_up",
             "1 when the dependency answered the last health probe.",
             ["dependency"],
             registry=self.registry,
         )
+
+    def batch_taken(self, size: int) -> None:
+        self.in_flight += size
+
+    def batch_done(self, size: int, acked: bool) -> None:
+        """A batch left the agent: acked, or dropped unacked (to be read again)."""
+        self.in_flight -= size
+        if acked:
+            self.last_ack_at = time.monotonic()
 
     def record_batch(self, records: Sequence[Any], outcome: Any) -> None:
         """Count one processed batch. ``records`` have a ``topic``; ``outcome`` has
@@ -142,21 +182,77 @@ class WorkerMetrics:
         return generate_latest(self.registry)
 
 
+class CommitWatch(Sensor):
+    """Counts rebalances and notes when offsets were last committed, through Faust's sensor
+    hooks (Faust calls every sensor of ``app.sensors`` on each commit round and rebalance).
+
+    A round counts as a commit only when it moved the committed offsets: Faust runs a round
+    every second, and one with nothing acked (the agent waiting for a broker or the sink)
+    completes at once without committing anything."""
+
+    def __init__(self, metrics: WorkerMetrics, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.metrics = metrics
+        self.clock = clock
+        # Start-up (and the end of the first rebalance, after the models loaded) counts as a
+        # commit: the age measures stalls, not the time before the first commit.
+        self.last_commit_at = clock()
+        self._assigned_once = False
+
+    def seconds_since_commit(self) -> float:
+        return max(0.0, self.clock() - self.last_commit_at)
+
+    def pending(self) -> bool:
+        """Work waits for a commit: records taken and not yet acked, or acked after the last
+        commit."""
+        return self.metrics.in_flight > 0 or self.metrics.last_ack_at > self.last_commit_at
+
+    def on_commit_initiated(self, consumer: Any) -> Any:
+        return dict(getattr(consumer, "_committed_offset", {}))
+
+    def on_commit_completed(self, consumer: Any, state: Any) -> None:
+        if dict(getattr(consumer, "_committed_offset", {})) != state:
+            self.last_commit_at = self.clock()
+
+    def on_rebalance_start(self, app: Any) -> dict:
+        self.metrics.rebalances.inc()
+        return super().on_rebalance_start(app)
+
+    def on_rebalance_end(self, app: Any, state: dict) -> None:
+        if not self._assigned_once:
+            self._assigned_once = True
+            self.last_commit_at = self.clock()
+
+
 @dataclass(frozen=True)
 class HealthReport:
     broker: str | None
     sink: str | None
+    commit: str | None = None
 
     @property
     def healthy(self) -> bool:
-        return self.broker is None and self.sink is None
+        return self.broker is None and self.sink is None and self.commit is None
 
     def as_json(self) -> dict[str, object]:
         return {
             "status": "ok" if self.healthy else "unhealthy",
             "broker": "ok" if self.broker is None else self.broker,
             "sink": "ok" if self.sink is None else self.sink,
+            "commit": "ok" if self.commit is None else self.commit,
         }
+
+
+def commit_verdict(seconds_since_commit: float, limit_s: float, pending: bool) -> str | None:
+    """``None`` while the worker commits, or has nothing to commit (no record in flight or
+    acked since the last commit: an idle worker commits nothing and is fine); else why it
+    counts as unable to commit."""
+    if not pending or seconds_since_commit <= limit_s:
+        return None
+    return (
+        f"no offset committed for {seconds_since_commit:.0f}s (limit {limit_s:g}s) "
+        "with records waiting"
+    )
 
 
 def broker_answers(settings: Settings) -> None:
@@ -200,20 +296,28 @@ class HealthProbe:
             return "did not answer the ping"
         return None
 
-    async def check(self) -> HealthReport:
+    async def check(self, seconds_since_commit: float = 0.0, pending: bool = False) -> HealthReport:
         broker, sink = await asyncio.gather(
             self._bounded(lambda: broker_answers(self.settings)), self._bounded(self.sink_ping)
         )
-        return HealthReport(broker=broker, sink=sink)
+        commit = commit_verdict(seconds_since_commit, self.settings.health_commit_stall_s, pending)
+        return HealthReport(broker=broker, sink=sink, commit=commit)
 
 
 async def update_consumer_lag(app: faust.App, metrics: WorkerMetrics, topics: set[str]) -> None:
     """Lag per assigned partition of ``topics``: highwater minus the committed offset (the
-    fetch position when nothing was committed yet). Partitions no longer assigned disappear."""
+    fetch position when nothing was committed yet). Partitions no longer assigned disappear.
+    Also sets how many partitions of each topic are assigned (0 when none or not yet known)."""
     metrics.consumer_lag.clear()
+    for topic in topics:
+        metrics.assigned_partitions.labels(topic=topic).set(0)
     try:
         consumer = app.consumer
         partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+        for topic in topics:
+            metrics.assigned_partitions.labels(topic=topic).set(
+                sum(1 for tp in partitions if tp.topic == topic)
+            )
         if not partitions:
             return
         highwaters = await consumer.highwaters(*partitions)
@@ -276,20 +380,25 @@ def setup_metrics(
     probe = HealthProbe(
         settings, sink_ping or SinkPing(settings.sink_url, settings.health_timeout_s)
     )
+    commits = CommitWatch(metrics)
+    app.sensors.add(commits)
     lag_topics = {settings.topic_raw}
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
         await update_consumer_lag(app, metrics, lag_topics)
+        metrics.seconds_since_commit.set(commits.seconds_since_commit())
         return web.bytes(metrics.exposition(), content_type=METRICS_CONTENT_TYPE)
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        report = await probe.check()
+        report = await probe.check(commits.seconds_since_commit(), commits.pending())
         metrics.up.labels(dependency="broker").set(report.broker is None)
         metrics.up.labels(dependency="sink").set(report.sink is None)
         if not report.healthy:
-            log.warning("unhealthy: broker=%s sink=%s", report.broker, report.sink)
+            log.warning(
+                "unhealthy: broker=%s sink=%s commit=%s", report.broker, report.sink, report.commit
+            )
         return web.json(report.as_json(), status=200 if report.healthy else 503)
 
     return metrics

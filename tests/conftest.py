@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from coopwire.broker import LocalBroker, free_port
+from coopwire.broker import CLUSTER_JVM_OPTIONS, LocalBroker, LocalCluster, free_port
 from coopwire_core.settings import Settings
 from tests.kafka_helpers import WorkerProcess
 from tests.postgres_server import LocalPostgres, create_database
@@ -63,9 +63,13 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
     """Settings with topic names, consumer group and sink unique to this test."""
+    return unique_settings(kafka_bootstrap, tmp_path)
+
+
+def unique_settings(bootstrap: str, tmp_path: Path) -> Settings:
     tag = uuid.uuid4().hex[:8]
     return Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
+        kafka_bootstrap_servers=bootstrap,
         topic_raw=f"t{tag}.articles.raw",
         topic_enriched=f"t{tag}.articles.enriched",
         topic_dlq=f"t{tag}.articles.dlq",
@@ -95,6 +99,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture
 def start_worker(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    yield from _worker_starter(settings, tmp_path)
+
+
+def _worker_starter(settings: Settings, tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start ``coopwire worker`` processes with ``settings`` (plus overrides); stop them after."""
     workers: list[WorkerProcess] = []
 
     def start(**overrides: object) -> WorkerProcess:
@@ -195,3 +204,48 @@ def own_broker(restartable_broker: LocalBroker) -> LocalBroker:
     if not restartable_broker.is_running():
         restartable_broker.start(timeout=180)
     return restartable_broker
+
+
+# --- A three-node cluster (only the cluster tests ask for it) ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """Three combined broker+controller nodes on free ports, small heaps (a 2-core machine).
+    Tests kill and restart its nodes; ``cluster`` hands it out with every node running."""
+    cluster = LocalCluster(
+        root=tmp_path_factory.mktemp("kafka-cluster"),
+        ports=[free_port() for _ in range(3)],
+        controller_ports=[free_port() for _ in range(3)],
+        jvm_options=CLUSTER_JVM_OPTIONS,
+    )
+    cluster.start(timeout=300)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def cluster(kafka_cluster: LocalCluster) -> LocalCluster:
+    """The session's cluster with all three nodes running (a previous test may have left one
+    killed)."""
+    for node in kafka_cluster.nodes:
+        if not node.is_running():
+            node.start(timeout=300)
+    return kafka_cluster
+
+
+@pytest.fixture
+def cluster_settings(cluster: LocalCluster, tmp_path: Path) -> Settings:
+    """Like ``settings``, on the cluster (every node as a bootstrap server), 4 partitions."""
+    return unique_settings(cluster.bootstrap_servers, tmp_path).model_copy(
+        update={"topic_partitions": 4}
+    )
+
+
+@pytest.fixture
+def start_cluster_worker(
+    cluster_settings: Settings, tmp_path: Path
+) -> Iterator[Callable[..., WorkerProcess]]:
+    yield from _worker_starter(cluster_settings, tmp_path)

@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from coopwire.broker import LocalBroker, free_port
 from coopwire_core.kafka_admin import ensure_topics
 from coopwire_core.settings import Settings, kafka_python_options
-from processors.metrics import HealthReport, WorkerMetrics
+from processors.metrics import CommitWatch, HealthReport, WorkerMetrics, commit_verdict
 from producers.kafka_producer import ArticleProducer
 from tests.kafka_helpers import read_topic, wait_for
 from tests.short_articles import short_articles
@@ -103,6 +103,7 @@ def test_health_report_names_the_failing_part() -> None:
         "status": "unhealthy",
         "broker": "KafkaTimeoutError: no brokers",
         "sink": "ok",
+        "commit": "ok",
     }
 
 
@@ -172,7 +173,7 @@ def test_metrics_match_what_was_sent_and_health_is_ok(settings: Settings, start_
     assert last[("coopwire_enrichment_seconds_sum", ())] > 0
 
     body = wait_for_health(port, 200, timeout=60)
-    assert body == {"status": "ok", "broker": "ok", "sink": "ok"}
+    assert body == {"status": "ok", "broker": "ok", "sink": "ok", "commit": "ok"}
     # The web server listens where COOPWIRE_WEB_HOST says (127.0.0.1 here), not everywhere.
     assert listening_addresses(port) == {"127.0.0.1"}
 
@@ -212,3 +213,48 @@ def test_health_is_503_while_the_sink_cannot_be_reached(start_worker) -> None:
     assert body["broker"] == "ok"
     assert body["sink"] != "ok"
     assert "secret" not in orjson.dumps(body).decode()
+
+
+# --- unit: commit age, rebalances, the commit part of /health -----------------------------------
+
+
+def test_commit_watch_counts_only_rounds_that_moved_offsets() -> None:
+    now = [100.0]
+    metrics = WorkerMetrics()
+    watch = CommitWatch(metrics, clock=lambda: now[0])
+    consumer = SimpleNamespace(_committed_offset={"tp0": 5})
+    now[0] = 110.0
+    assert not watch.pending()
+    metrics.batch_taken(16)  # a batch in flight
+    state = watch.on_commit_initiated(consumer)
+    watch.on_commit_completed(consumer, state)  # nothing acked: offsets did not move
+    assert watch.seconds_since_commit() == 10.0 and watch.pending()
+    metrics.batch_done(16, acked=True)
+    metrics.last_ack_at = 109.0  # acked after the last commit (at 100): waiting for one
+    assert watch.pending()
+    state = watch.on_commit_initiated(consumer)
+    consumer._committed_offset["tp0"] = 9
+    watch.on_commit_completed(consumer, state)
+    now[0] = 112.5
+    assert watch.seconds_since_commit() == 2.5 and not watch.pending()
+    metrics.batch_taken(3)
+    metrics.batch_done(3, acked=False)  # dropped (rebalance): read again, nothing waits here
+    assert not watch.pending()
+    watch.on_rebalance_start(SimpleNamespace())
+    watch.on_rebalance_start(SimpleNamespace())
+    now[0] = 120.0
+    watch.on_rebalance_end(SimpleNamespace(), {})  # the first assignment restarts the clock
+    assert watch.seconds_since_commit() == 0.0
+    now[0] = 125.0
+    watch.on_rebalance_end(SimpleNamespace(), {})  # later ones do not
+    assert watch.seconds_since_commit() == 5.0
+    assert samples(metrics.exposition().decode())[("coopwire_rebalances_total", ())] == 2
+
+
+def test_commit_verdict_needs_uncommitted_work_and_a_stall() -> None:
+    assert commit_verdict(100.0, 30.0, pending=False) is None  # idle: nothing to commit
+    assert commit_verdict(10.0, 30.0, pending=True) is None  # committing
+    verdict = commit_verdict(45.0, 30.0, pending=True)
+    assert verdict == "no offset committed for 45s (limit 30s) with records waiting"
+    report = HealthReport(broker=None, sink=None, commit=verdict)
+    assert not report.healthy and report.as_json()["commit"] == verdict

@@ -1,0 +1,372 @@
+"""Failover on a real three-node KRaft cluster (started by the fixtures): a broker SIGKILLed
+under two running workers, or under the producer, loses nothing.
+
+- The broker leading the most partitions of ``articles.raw`` dies mid-stream, later starts
+  again: every article is in the sink exactly once, every enriched key is on
+  ``articles.enriched``, every poison message is in ``articles.dlq``.
+- The same with the broker coordinating coopwire's consumer group; meanwhile the workers'
+  ``/metrics`` show the time since their last commit growing, and afterwards the group commits
+  every offset.
+- ``coopwire produce`` runs through a broker kill with nothing lost and nothing failed.
+- The lag on ``/metrics`` shows what arrived while the workers were stopped, then drains to 0.
+
+Measured numbers (longest pause in sink writes, duplicates on the topics) are printed; run
+with ``-s`` to see them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from kafka import KafkaProducer
+
+from coopwire.broker import LocalCluster, free_port
+from coopwire_core.kafka_admin import ensure_topics
+from coopwire_core.settings import Settings, kafka_python_options
+from producers.kafka_producer import ArticleProducer
+from schemas import encode
+from tests.bad_messages import BAD_MESSAGES
+from tests.cluster_helpers import (
+    SinkWatch,
+    busiest_leader,
+    group_coordinator,
+    group_lag,
+    partition_leaders,
+    replication_of,
+    stored_count,
+)
+from tests.conftest import settings_env
+from tests.kafka_helpers import WorkerProcess, read_topic, wait_for
+from tests.short_articles import short_articles
+from tests.test_crash import assert_exactly_once_in_sink
+from tests.test_metrics import get, samples
+
+pytestmark = pytest.mark.integration
+
+N = 2000
+POISON = [bad for bad in BAD_MESSAGES if bad.reason in ("invalid_json", "invalid_utf8")]
+WORKER = {"worker_session_timeout_s": 10.0}
+
+
+def feed(settings: Settings, prefix: str) -> tuple[set[str], set[bytes]]:
+    """N articles and the poison messages (keyed ``poison-<i>``) onto the raw topic."""
+    ensure_topics(settings)
+    articles = short_articles(N, prefix=prefix)
+    with ArticleProducer(settings) as producer:
+        report = producer.send_all(articles)
+    assert report.ok and report.sent == N, report.failed[:3]
+    raw = KafkaProducer(**kafka_python_options(settings), acks="all", enable_idempotence=True)
+    poison_keys = {f"poison-{i}".encode() for i in range(len(POISON))}
+    for i, bad in enumerate(POISON):
+        raw.send(settings.topic_raw, key=f"poison-{i}".encode(), value=bad.value)
+    raw.flush(timeout=60)
+    raw.close()
+    return {a.id for a in articles}, poison_keys
+
+
+def two_workers(start: Callable[..., WorkerProcess], **overrides: object) -> list[WorkerProcess]:
+    workers = [start(**WORKER, **overrides), start(**WORKER, **overrides)]
+
+    def both_working() -> bool:
+        for worker in workers:
+            worker.assert_alive()
+        return all("batch:" in worker.log() for worker in workers)
+
+    wait_for(both_working, 300, "both workers to process batches", every=0.5)
+    return workers
+
+
+def wait_stored(settings: Settings, at_least: int, workers: list[WorkerProcess], timeout=400):
+    def enough() -> bool:
+        for worker in workers:
+            worker.assert_alive()
+        return stored_count(settings.sink_url) >= at_least
+
+    wait_for(enough, timeout, f"{at_least} articles in the sink", every=0.5)
+
+
+def check_outputs(settings: Settings, expected: set[str], poison: set[bytes]) -> dict[str, int]:
+    """Sink exactly once, every key enriched, every poison message dead-lettered; counts of
+    what the topics carry twice (at-least-once)."""
+    assert_exactly_once_in_sink(settings.sink_url, expected)
+    enriched = read_topic(
+        settings,
+        settings.topic_enriched,
+        until=lambda msgs: {m["key"].decode() for m in msgs} >= expected,
+        timeout=180,
+    )
+    dead = read_topic(
+        settings,
+        settings.topic_dlq,
+        until=lambda msgs: {m["key"] for m in msgs} >= poison,
+        timeout=120,
+    )
+    enriched_keys = [m["key"] for m in enriched]
+    dead_keys = [m["key"] for m in dead]
+    assert {k.decode() for k in enriched_keys} == expected
+    assert set(dead_keys) == poison
+    assert all(m["value"]["reason"] in ("invalid_json", "invalid_utf8") for m in dead)
+    return {
+        "enriched": len(enriched_keys),
+        "enriched_duplicates": len(enriched_keys) - len(set(enriched_keys)),
+        "dead_letter_duplicates": len(dead_keys) - len(set(dead_keys)),
+    }
+
+
+def kill_restart_and_finish(
+    cluster: LocalCluster,
+    settings: Settings,
+    workers: list[WorkerProcess],
+    victim: int,
+    during_outage: Callable[[], None] | None = None,
+) -> dict[str, float]:
+    """SIGKILL node ``victim`` mid-stream; the workers keep storing without it (at least 200
+    more articles), then it starts again and the workers store every article."""
+    at_kill = stored_count(settings.sink_url)
+    assert at_kill < N - 400, "the workers finished before the broker could be killed"
+    cluster.node(victim).kill()
+    killed_at = time.monotonic()
+    if during_outage is not None:
+        during_outage()
+    wait_stored(settings, at_kill + 200, workers)
+    progressed_in = time.monotonic() - killed_at
+    at_restart = stored_count(settings.sink_url)
+    cluster.node(victim).start(timeout=300)
+    down_for = time.monotonic() - killed_at
+    at_rejoin = stored_count(settings.sink_url)
+    wait_stored(settings, N, workers)
+    return {
+        "at_kill": at_kill,
+        "at_restart": at_restart,
+        "at_rejoin": at_rejoin,
+        "progressed_in": progressed_in,
+        "down_for": down_for,
+        "all_stored_after": time.monotonic() - killed_at,
+    }
+
+
+def test_topics_on_three_brokers_have_three_copies_and_need_two_in_sync(cluster_settings):
+    ensure_topics(cluster_settings)
+    for topic in (cluster_settings.topic_raw, cluster_settings.topic_dlq):
+        counts, min_isr = replication_of(cluster_settings, topic)
+        assert counts == {3} and min_isr == "2", (topic, counts, min_isr)
+    overridden = cluster_settings.model_copy(
+        update={
+            "topic_raw": cluster_settings.topic_raw + ".rf2",
+            "topic_replication_factor": 2,
+            "topic_min_insync_replicas": 1,
+        }
+    )
+    ensure_topics(overridden)
+    assert replication_of(overridden, overridden.topic_raw) == ({2}, "1")
+
+
+def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
+    cluster, cluster_settings, start_cluster_worker
+):
+    settings = cluster_settings
+    expected, poison = feed(settings, "leaderkill")
+    victim = busiest_leader(settings, settings.topic_raw)
+    led = sorted(
+        p for p, node in partition_leaders(settings, settings.topic_raw).items() if node == victim
+    )
+
+    with SinkWatch(settings.sink_url) as watch:
+        workers = two_workers(start_cluster_worker)
+        wait_stored(settings, 300, workers)
+        timing = kill_restart_and_finish(cluster, settings, workers, victim)
+    pause, _ = watch.longest_pause()
+    counts = check_outputs(settings, expected, poison)
+    new_leaders = partition_leaders(settings, settings.topic_raw)
+    print(
+        f"\n[cluster: raw leader killed] {N} articles + {len(poison)} poison, 2 workers; "
+        f"node {victim} (leader of partitions {led}) SIGKILLed with {timing['at_kill']} stored, "
+        f"+200 stored without it in {timing['progressed_in']:.1f}s, restarted with "
+        f"{timing['at_restart']} stored, back after {timing['down_for']:.1f}s with "
+        f"{timing['at_rejoin']} stored; all stored {timing['all_stored_after']:.1f}s after the "
+        f"kill; longest pause in sink writes {pause:.1f}s; enriched topic {counts['enriched']} "
+        f"messages, {counts['enriched_duplicates']} duplicates; dead letters "
+        f"{counts['dead_letter_duplicates']} duplicates; leaders now {new_leaders}"
+    )
+    assert pause < 120
+
+
+def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_grows(
+    cluster, cluster_settings, start_cluster_worker
+):
+    settings = cluster_settings
+    expected, poison = feed(settings, "coordkill")
+    ports = [free_port(), free_port()]
+    workers = [
+        start_cluster_worker(**WORKER, web_port=ports[0]),
+        start_cluster_worker(**WORKER, web_port=ports[1]),
+    ]
+
+    def both_working() -> bool:
+        for worker in workers:
+            worker.assert_alive()
+        return all("batch:" in worker.log() for worker in workers)
+
+    ages: list[float] = []
+
+    def commit_age(port: int) -> float | None:
+        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        if status != 200:
+            return None
+        return samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
+
+    def watch_commits() -> None:
+        """While the coordinator is down, the time since the last commit grows on /metrics."""
+
+        def grown() -> bool:
+            with ThreadPoolExecutor(len(ports)) as pool:
+                ages.extend(age for age in pool.map(commit_age, ports) if age is not None)
+            return max(ages, default=0) >= 6
+
+        try:
+            wait_for(grown, 90, "the commit age on /metrics to grow", every=0.25)
+        except TimeoutError as exc:
+            logs = "\n".join(worker.log()[-3000:] for worker in workers)
+            raise AssertionError(f"commit ages {ages}\n{logs}") from exc
+
+    with SinkWatch(settings.sink_url) as watch:
+        wait_for(both_working, 300, "both workers to process batches", every=0.5)
+        wait_stored(settings, 300, workers)
+        victim = group_coordinator(settings, settings.app_id)
+        timing = kill_restart_and_finish(cluster, settings, workers, victim, watch_commits)
+    pause, _ = watch.longest_pause()
+    counts = check_outputs(settings, expected, poison)
+
+    # Commits flow again: the group's committed offsets reach the end of the raw topic.
+    lags: list[int] = []
+    try:
+        wait_for(
+            lambda: (
+                lags.append(group_lag(settings, settings.app_id, settings.topic_raw))
+                or not lags[-1]
+            ),
+            180,
+            "the group to commit every offset of the raw topic",
+            every=1.0,
+        )
+    except TimeoutError as exc:
+        raise AssertionError(f"group lag after the outage: {lags[-10:]}") from exc
+    print(
+        f"\n[cluster: group coordinator killed] {N} articles + {len(poison)} poison, 2 workers; "
+        f"node {victim} SIGKILLed with {timing['at_kill']} stored, +200 stored without it in "
+        f"{timing['progressed_in']:.1f}s, restarted with {timing['at_restart']} stored, back "
+        f"after {timing['down_for']:.1f}s with {timing['at_rejoin']} stored; all stored "
+        f"{timing['all_stored_after']:.1f}s after the kill; longest pause in sink writes "
+        f"{pause:.1f}s; seconds since last commit peaked at {max(ages):.1f}s; enriched topic "
+        f"{counts['enriched']} messages, {counts['enriched_duplicates']} duplicates; dead "
+        f"letters {counts['dead_letter_duplicates']} duplicates"
+    )
+    assert pause < 120
+
+
+def test_produce_command_rides_out_a_broker_kill(cluster, cluster_settings, tmp_path):
+    settings = cluster_settings
+    ensure_topics(settings)
+    articles = short_articles(N, prefix="prodkill")
+    lines = [encode(article) + b"\n" for article in articles]
+    env = settings_env(settings)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coopwire.cli", "produce", "-"],
+        env={**os.environ, **env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None
+    half = N // 2
+    proc.stdin.writelines(lines[:half])
+    proc.stdin.flush()
+    # The first half is on the brokers before the kill: the kill is mid-stream.
+    read_topic(settings, settings.topic_raw, until=lambda m: len(m) >= half - 50, timeout=120)
+    victim = busiest_leader(settings, settings.topic_raw)
+    cluster.node(victim).kill()
+    killed_at = time.monotonic()
+    proc.stdin.writelines(lines[half:])
+    proc.stdin.close()
+    try:
+        code = proc.wait(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    finished_in = time.monotonic() - killed_at
+    assert proc.stderr is not None and proc.stdout is not None
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stdout.close()
+    proc.stderr.close()
+    cluster.node(victim).start(timeout=300)
+
+    assert code == 0, stderr[-2000:]
+    assert f"sent {N}, rejected 0, failed 0" in stderr, stderr[-2000:]
+    messages = read_topic(settings, settings.topic_raw, until=lambda m: len(m) >= N)
+    keys = [m["key"] for m in messages]
+    assert {k.decode() for k in keys} == {a.id for a in articles}
+    print(
+        f"\n[cluster: broker killed under coopwire produce] {N} articles, node {victim} "
+        f"SIGKILLed after {half}; produce exited 0 {finished_in:.1f}s after the kill; "
+        f"{len(keys)} on the topic, {len(keys) - len(set(keys))} duplicates"
+    )
+    assert len(keys) == len(set(keys)) == N
+
+
+def test_lag_shows_what_arrived_while_workers_were_stopped_then_drains(
+    cluster, cluster_settings, start_cluster_worker
+):
+    settings = cluster_settings
+    ensure_topics(settings)
+    first, later = short_articles(100, prefix="lag-a"), short_articles(1000, prefix="lag-b")
+    with ArticleProducer(settings) as producer:
+        assert producer.send_all(first).ok
+    port = free_port()
+    worker = start_cluster_worker(**WORKER, web_port=port)
+
+    def lag_and_assigned(port: int) -> tuple[float | None, float | None, dict]:
+        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        if status != 200:
+            return None, None, {}
+        got = samples(body.decode())
+        lags = [v for k, v in got.items() if k[0] == "coopwire_consumer_lag"]
+        assigned = got.get(("coopwire_assigned_partitions", (("topic", settings.topic_raw),)))
+        return (sum(lags) if len(lags) == settings.topic_partitions else None), assigned, got
+
+    wait_for(
+        lambda: lag_and_assigned(port)[0] == 0 and stored_count(settings.sink_url) == 100,
+        300,
+        "the first 100 stored and lag 0",
+        every=0.5,
+    )
+    _, assigned, got = lag_and_assigned(port)
+    assert assigned == settings.topic_partitions
+    assert got[("coopwire_rebalances_total", ())] >= 1
+    assert worker.stop() == 0
+
+    with ArticleProducer(settings) as producer:
+        assert producer.send_all(later).ok
+    port = free_port()
+    worker = start_cluster_worker(**WORKER, web_port=port)
+    lags: list[float] = []
+
+    def drained() -> bool:
+        worker.assert_alive()
+        lag = lag_and_assigned(port)[0]
+        if lag is not None:
+            lags.append(lag)
+        return bool(lags) and lags[-1] == 0 and stored_count(settings.sink_url) == 1100
+
+    wait_for(drained, 400, "the lag to drain to 0 and 1100 stored", every=0.5)
+    print(
+        f"\n[cluster: lag] 0 before the stop; {len(later)} produced while stopped; first "
+        f"scrape after the restart {lags[0]:.0f}, peak {max(lags):.0f}, then 0 "
+        f"({len(lags)} scrapes)"
+    )
+    assert max(lags) >= len(later) // 2
