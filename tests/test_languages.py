@@ -369,3 +369,14 @@ def test_a_foreign_intelligence_tip_pairs_the_two_countries_and_a_suspects_trip_
     )
     assert _pairs(result) == {("DE", "US")}
     assert "information_sharing" in {t.id for t in result.cooperation.topics}
+
+
+def test_a_court_stopping_an_extradition_is_a_tension_of_its_own_country():
+    result = _enrich(
+        "Gericht stoppt Auslieferung nach Rumänien. Ein in Deutschland festgenommener Mann wird "
+        "nicht an Rumänien ausgeliefert. Das Oberlandesgericht Stuttgart hat die Auslieferung "
+        "für unzulässig erklärt; die rumänische Justiz hatte einen Europäischen Haftbefehl "
+        "übermittelt."
+    )
+    assert _pairs(result) == set()
+    assert any(set(t.countries) == {"DE", "RO"} for t in result.cooperation.tensions)

@@ -514,10 +514,16 @@ def _near(
 
 
 def _tensions(facts: list[SentenceFacts], body_offset: int) -> list[Tension]:
+    # "Gericht stoppt Auslieferung nach Rumänien": a refusal that names only the other side
+    # is the article's own authorities' (the one country of its national agencies).
+    home = {c for f in facts for c in f.agencies}
     found: dict[tuple[tuple[str, ...], str], Tension] = {}
     for f in facts:
         if f.tension and f.tension_countries:
-            key = (tuple(sorted(f.tension_countries)), f.tension)
+            countries = set(f.tension_countries)
+            if len(countries) == 1 and len(home - countries) == 1:
+                countries |= home
+            key = (tuple(sorted(countries)), f.tension)
             found.setdefault(
                 key,
                 Tension(
