@@ -176,7 +176,13 @@ class EnrichmentProcess:
 
     def _death_reason(self) -> str:
         assert self._process is not None
+        # The watchdog and a batch waiting on the pipe both see the death; the one whose
+        # waitpid loses the race reads no status until the other has stored it.
+        deadline = time.monotonic() + 5.0
         self._process.join(1.0)
+        while self._process.exitcode is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            self._process.join(0.1)
         return (
             f"enrichment process pid={self._process.pid} died (exit code {self._process.exitcode})"
         )

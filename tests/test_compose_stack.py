@@ -248,7 +248,12 @@ def run_stack_checks(stack: Stack, timings: dict[str, object]) -> None:
     workers = stack.containers("worker")
     assert len(workers) == 2
     status, body = stack.worker_get(workers[0], "/health")
-    assert status == 200 and json.loads(body) == {"status": "ok", "broker": "ok", "sink": "ok"}
+    assert status == 200 and json.loads(body) == {
+        "status": "ok",
+        "broker": "ok",
+        "sink": "ok",
+        "commit": "ok",
+    }
     enriched = 0.0
     for worker in workers:
         status, metrics = stack.worker_get(worker, "/metrics")
