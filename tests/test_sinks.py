@@ -180,3 +180,36 @@ def test_postgresql_writers_starting_together_migrate_once_and_upsert_without_de
     finally:
         for opened in sinks:
             opened.close()
+
+
+def _open_sqlite_at_once(path: str, barrier, results) -> None:
+    barrier.wait()
+    try:
+        with open_sink(f"sqlite:///{path}") as sink:
+            results.put(("ok", sink.schema_version()))
+    except Exception as error:  # the test reports whatever went wrong
+        results.put(("error", repr(error)))
+
+
+def test_sqlite_writers_opening_a_fresh_file_together_migrate_once(tmp_path):
+    """Workers started together open one new SQLite file at the same moment: none fails (no
+    'database is locked' from the switch to WAL, no second insert of version 1)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(4):
+        path = tmp_path / f"fresh-{round_}.db"
+        barrier = context.Barrier(4)
+        results = context.Queue()
+        processes = [
+            context.Process(target=_open_sqlite_at_once, args=(str(path), barrier, results))
+            for _ in range(4)
+        ]
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=120) for _ in processes]
+        for process in processes:
+            process.join(30)
+        assert all(kind == "ok" for kind, _ in outcomes), outcomes
+        with open_sink(f"sqlite:///{path}") as sink:
+            assert sink.schema_version() == max(version for _, version in outcomes)

@@ -8,6 +8,7 @@ workers sharing one file wait for each other instead of failing; the schema is v
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -70,13 +71,29 @@ class SQLiteSink(Sink):
         self._conn = sqlite3.connect(
             self.path, timeout=30, check_same_thread=False, isolation_level="IMMEDIATE"
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
+    def _wal(self) -> None:
+        """Switching a fresh file to WAL takes a lock that SQLite's busy timeout does not wait
+        for: writers opening the file together retry it instead of failing."""
+        for attempt in range(100):
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 99:
+                    raise
+                time.sleep(0.05)
+
     def _migrate(self) -> None:
         with self._conn:
+            # The whole migration under the write lock: sqlite3 opens its implicit transaction
+            # only before a write, so two workers opening a fresh file together would both
+            # read version 0 and both insert version 1.
+            self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute(
                 "CREATE TABLE IF NOT EXISTS coopwire_schema_version ("
                 " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
