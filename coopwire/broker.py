@@ -74,6 +74,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def kafka_answers(bootstrap_servers: str) -> bool:
+    """Does a broker at ``bootstrap_servers`` answer a metadata request (not only a TCP
+    connect: a starting broker accepts connections before it can serve)?"""
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap_servers,
+            request_timeout_ms=5000,
+            client_id="coopwire-broker-probe",
+        )
+    except KafkaError:
+        return False
+    try:
+        admin.describe_cluster()
+        return True
+    except KafkaError:
+        return False
+    finally:
+        admin.close()
+
+
 def java_command() -> list[str]:
     java_home = os.environ.get("JAVA_HOME")
     java = str(Path(java_home) / "bin" / "java") if java_home else (shutil.which("java") or "java")
@@ -246,24 +269,7 @@ class LocalBroker:
         )
 
     def _metadata_ok(self) -> bool:
-        from kafka import KafkaAdminClient
-        from kafka.errors import KafkaError
-
-        try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers,
-                request_timeout_ms=5000,
-                client_id="coopwire-broker-probe",
-            )
-        except KafkaError:
-            return False
-        try:
-            admin.describe_cluster()
-            return True
-        except KafkaError:
-            return False
-        finally:
-            admin.close()
+        return kafka_answers(self.bootstrap_servers)
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM the broker's process group, SIGKILL it after the deadline: no stray JVM."""

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from coopwire.broker import free_port
+from coopwire.broker import free_port, kafka_answers
 
 SESSION_LABEL = "io.coopwire.test-session-pid"
 RYUK_IMAGE = "testcontainers/ryuk:0.8.1"
@@ -116,23 +116,6 @@ def _wait(probe, what: str, container, timeout: float) -> None:  # type: ignore[
     raise TimeoutError(f"{what} in a container did not answer within {timeout:.0f}s:\n{logs}")
 
 
-def _kafka_answers(bootstrap: str) -> bool:
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError
-
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    except KafkaError:
-        return False
-    try:
-        admin.describe_cluster()
-        return True
-    except KafkaError:
-        return False
-    finally:
-        admin.close()
-
-
 @contextlib.contextmanager
 def kafka_container(image: str, timeout: float = 180) -> Iterator[str]:
     """One KRaft node configured like the jar broker, on a host port equal to its container
@@ -171,7 +154,7 @@ def kafka_container(image: str, timeout: float = 180) -> Iterator[str]:
     )
     with container:
         bootstrap = f"127.0.0.1:{port}"
-        _wait(lambda: _kafka_answers(bootstrap), "Kafka", container, timeout)
+        _wait(lambda: kafka_answers(bootstrap), "Kafka", container, timeout)
         yield bootstrap
 
 

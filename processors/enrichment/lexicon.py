@@ -299,27 +299,23 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
             else:
                 for part in parts:
                     lex.topic_parts.add(part, TopicCue(topic, cue, len(parts)))
-    for role in data["partner_roles"]:
-        lex.partner_roles.add(role, role)
-    for phrase in data["both_countries"]:
-        lex.both_countries.add(phrase, phrase)
-    for word in data["counterpart_words"]:
-        lex.counterparts.add(word, word)
-    for word in data["visit_words"]:
-        lex.visits.add(word, word)
-    for title in data["person_titles"]:
-        lex.person_titles.add(title, title)
-    for verb in data["speech_verbs"]:
-        lex.speech_verbs.add(verb, verb)
+    for key, gazetteer in (
+        ("partner_roles", lex.partner_roles),
+        ("both_countries", lex.both_countries),
+        ("counterpart_words", lex.counterparts),
+        ("visit_words", lex.visits),
+        ("person_titles", lex.person_titles),
+        ("speech_verbs", lex.speech_verbs),
+        ("resumption_cues", lex.resumptions),
+        ("participation_cues", lex.participations),
+    ):
+        for phrase in data[key]:
+            gazetteer.add(phrase, phrase)
     for kind, cues in data["tension_cues"].items():
         for cue in cues:
             parts = [p for p in cue.split("+") if p.strip()]
             for part in parts:
                 lex.tensions.add(part, TensionCue(kind, cue, len(parts)))
-    for cue in data["resumption_cues"]:
-        lex.resumptions.add(cue, cue)
-    for cue in data["participation_cues"]:
-        lex.participations.add(cue, cue)
     lex.honorifics |= {fold_key(h) for h in data["honorifics"]}
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
