@@ -33,7 +33,7 @@ from itertools import combinations
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon, Organization, Place, TensionCue
 from processors.enrichment.taxonomy import TOPIC_IDS
-from processors.enrichment.text import Sentence, sentences
+from processors.enrichment.text import Sentence, fold, sentences
 from schemas import Cooperation, CooperationPair, CooperationTopic, Tension, TensionKind
 
 _WORD = re.compile(r"[^\W\d_]+'|[^\W_]+")
@@ -204,14 +204,16 @@ def _mark_tensions(
 ) -> None:
     """A sentence that refuses, suspends or breaks off cooperation makes no pair: its
     countries are recorded as a tension instead."""
-    seen: dict[tuple[int, TensionCue], set[str]] = {}
+    seen: dict[tuple[int, TensionCue], list[Match[TensionCue]]] = {}
     for m in lex.tensions.find(folded, lowered, overlapping=True):
-        seen.setdefault((locate.index(m.start), m.payload), set()).add(m.pattern)
+        seen.setdefault((locate.index(m.start), m.payload), []).append(m)
     for m in lex.resumptions.find(folded, lowered):
         locate(m.start).resumed = True
-    for (index, cue), parts in sorted(seen.items(), key=lambda kv: TENSION_ORDER[kv[0][1].kind]):
+    for (index, cue), found in sorted(seen.items(), key=lambda kv: TENSION_ORDER[kv[0][1].kind]):
         f = facts[index]
-        if len(parts) < cue.parts or f.resumed or f.tension:
+        if len({m.pattern for m in found}) < cue.parts or f.resumed or f.tension:
+            continue
+        if cue.near and not _in_order_nearby(lowered, cue, found):
             continue
         f.tension = cue.kind
         f.tension_countries = {
@@ -222,6 +224,22 @@ def _mark_tensions(
 
 
 TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
+_NEAR_WORDS = 4
+
+
+def _in_order_nearby(lowered: str, cue: TensionCue, found: list[Match[TensionCue]]) -> bool:
+    """Does each part of a "~" cue follow the one before within ``_NEAR_WORDS`` words ("non
+    sarà estradato", not "non sono state diffuse le generalità ... estradato")?"""
+    parts = [fold(p.rstrip("*").strip()).lower() for p in cue.cue.split("~")]
+    ends = [m.end for m in found if m.pattern.lower() == parts[0]]
+    for part in parts[1:]:
+        ends = [
+            m.end
+            for m in found
+            if m.pattern.lower() == part
+            and any(e <= m.start and len(_words(lowered[e : m.start])) <= _NEAR_WORDS for e in ends)
+        ]
+    return bool(ends)
 
 
 def _make_pairs(facts: list[SentenceFacts]) -> None:
@@ -234,10 +252,12 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
         if (
             f.cue
             and len(f.partners) == 1
-            and f.officials == f.partners
+            and (f.officials == f.partners or "extradition_legal_assistance" in f.topics)
             and len(leads - f.partners) == 1
         ):
-            # "gracias a la cooperación con la policía rumana" in a Guardia Civil story
+            # "gracias a la cooperación con la policía rumana" in a Guardia Civil story; "De
+            # Verenigde Staten hebben een Nederlander uitgeleverd" in a story of the OM's: a
+            # hand-over has the article's own authorities at its other end.
             f.partners |= leads
         if f.cue and len(f.partners) >= 2:
             f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
@@ -456,7 +476,7 @@ def _coordination_heads(
     """For mentions joined by "et", "and", "," into a group, the index of the group's first
     mention (the head itself included): a group shares one role in the sentence. With
     ``repeated``, a preposition repeated before each ("en Espagne, en France et aux
-    Pays-Bas") still joins them."""
+    Pays-Bas"), or a count ("neuf en France, sept en Lituanie"), still joins them."""
     heads: dict[int, int] = {}
     for i in range(len(mentions) - 1):
         a, b = mentions[i], mentions[i + 1]
@@ -472,6 +492,7 @@ def _coordination_heads(
                 w not in lex.determiners
                 and w not in lex.origin_prepositions
                 and not (repeated and w in lex.location_prepositions)
+                and not (repeated and (w.isdigit() or w in lex.number_words))
             )
             or w in lex.coordinators
         ]

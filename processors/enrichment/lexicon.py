@@ -5,7 +5,10 @@ from CLDR through babel (``Locale(lang).territories``), restricted to the ISO 31
 pycountry knows, so every language babel knows gets country names for free. ``data/mul.json``
 holds names that are the same in every language (Europol, FBI, ...) and is merged into each.
 ``data/agencies.json`` (police, justice and intelligence agencies by country, criminal
-organisations, in the seven languages' spellings) is merged into each too, after the others.
+organisations, in the seven languages' spellings) is merged into each too, after the others,
+and so is ``data/parties_media_companies.json`` (political parties, news media, companies and
+international bodies: named organisations that are no state's agency, so they carry no country
+and never make one a cooperation partner).
 
 Gazetteers are built once per language per process (``lexicon_for`` is cached).
 """
@@ -28,6 +31,8 @@ from processors.enrichment.text import fold, fold_key
 PlaceKind = Literal["country", "capital", "city", "demonym"]
 SHARED = "mul"
 AGENCIES = "agencies"
+OTHER_ORGANIZATIONS = "parties_media_companies"
+SHARED_ORGANIZATION_FILES = (AGENCIES, OTHER_ORGANIZATIONS)
 REQUIRED_KEYS = (
     "language",
     "country_aliases",
@@ -71,6 +76,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "participation_cues": [],
     "capitalised_nouns": False,
     "calendar_words": [],
+    "number_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -108,11 +114,14 @@ class TopicCue:
 
 @dataclass(frozen=True, slots=True)
 class TensionCue:
-    """ "suspend*", or "expel*+diplomat*" (every part in one sentence)."""
+    """ "suspend*", "expel*+diplomat*" (every part in one sentence), or "not~extradit*"
+    (the parts in this order, each within a few words of the one before: a negation
+    somewhere in a sentence about an extradition is no refusal)."""
 
     kind: str
     cue: str
     parts: int = 1
+    near: bool = False
 
 
 @dataclass
@@ -140,6 +149,7 @@ class Lexicon:
     organization_connectors: frozenset[str] = frozenset()  # "di", "da", "e" inside a name
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
     calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
+    number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
     capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
     organization_heads: frozenset[str] = frozenset()
@@ -160,7 +170,7 @@ def available_languages() -> list[str]:
     return sorted(
         p.name[:-5]
         for p in folder.iterdir()
-        if p.name.endswith(".json") and p.name[:-5] not in (SHARED, AGENCIES)
+        if p.name.endswith(".json") and p.name[:-5] not in (SHARED, *SHARED_ORGANIZATION_FILES)
     )
 
 
@@ -186,9 +196,16 @@ def load_data(lang: str) -> dict | None:
 
 @cache
 def load_agencies() -> list[dict]:
-    """The organisations of ``data/agencies.json``, shared by every language."""
-    path = resources.files("processors.enrichment") / "data" / f"{AGENCIES}.json"
-    return json.loads(path.read_text(encoding="utf-8"))["organizations"]
+    """The organisations of ``data/agencies.json`` then ``data/parties_media_companies.json``,
+    shared by every language."""
+    folder = resources.files("processors.enrichment") / "data"
+    return [
+        org
+        for name in SHARED_ORGANIZATION_FILES
+        for org in json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))[
+            "organizations"
+        ]
+    ]
 
 
 @cache
@@ -313,9 +330,10 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
             gazetteer.add(phrase, phrase)
     for kind, cues in data["tension_cues"].items():
         for cue in cues:
-            parts = [p for p in cue.split("+") if p.strip()]
+            near = "~" in cue
+            parts = [p for p in cue.replace("~", "+").split("+") if p.strip()]
             for part in parts:
-                lex.tensions.add(part, TensionCue(kind, cue, len(parts)))
+                lex.tensions.add(part, TensionCue(kind, cue, len(parts), near))
     lex.honorifics |= {fold_key(h) for h in data["honorifics"]}
     lex.name_particles |= {p.lower() for p in data["name_particles"]}
     lex.department_words |= {fold_key(w) for w in data["department_words"]}
@@ -326,6 +344,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.non_party_words |= {fold_key(w) for w in data["non_party_words"]}
     lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
     lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
+    lex.number_words |= {fold(w).lower() for w in data["number_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
     lex.organization_connectors |= {
         fold_key(w)
