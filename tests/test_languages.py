@@ -380,3 +380,104 @@ def test_a_court_stopping_an_extradition_is_a_tension_of_its_own_country():
     )
     assert _pairs(result) == set()
     assert any(set(t.countries) == {"DE", "RO"} for t in result.cooperation.tensions)
+
+
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("Die Festnahmen erfolgten in den Niederlanden und in Belgien.", {"NL", "BE"}),
+        ("Die US-Behörden hatten die Auslieferung beantragt.", {"US"}),
+        ("Das Gericht in London lieferte ihn an die Vereinigten Staaten aus.", {"US"}),
+    ],
+)
+def test_german_inflected_and_compound_country_names_are_countries(text, codes):
+    assert codes <= set(_enrich(text).countries)
+
+
+def test_a_count_before_each_country_keeps_the_list_together():
+    result = _enrich(
+        "Europol et Eurojust ont coordonné une opération internationale contre un réseau de "
+        "trafic de drogue. Les arrestations se répartissent ainsi : neuf en République "
+        "tchèque, neuf en France, sept en Lituanie et deux en Norvège."
+    )
+    assert _pairs(result) >= {("CZ", "FR"), ("CZ", "LT"), ("FR", "NO"), ("LT", "NO")}
+
+
+@pytest.mark.parametrize(
+    "text, pairs, refused",
+    [
+        (
+            "Si è chiuso un caso di cooperazione internazionale di polizia: un pregiudicato, di "
+            "cui non sono state diffuse le generalità, è stato estradato in Italia dalla "
+            "Germania su mandato d'arresto europeo.",
+            {("DE", "IT")},
+            False,
+        ),
+        (
+            "La Corte d'appello ha deciso che il cittadino tunisino non sarà estradato in "
+            "Tunisia: l'Italia respinge la richiesta.",
+            set(),
+            True,
+        ),
+        (
+            "L'uomo ucciso era stato bruciato in un deposito di rifiuti; il presunto autore è "
+            "stato estradato in Italia dalla Francia su mandato d'arresto europeo.",
+            {("FR", "IT")},
+            False,
+        ),
+    ],
+)
+def test_a_negation_counts_only_next_to_the_extradition_and_waste_is_no_refusal(
+    text, pairs, refused
+):
+    result = _enrich(text)
+    assert _pairs(result) == pairs
+    assert bool(result.cooperation.tensions) == refused
+
+
+def test_a_hand_over_has_the_articles_own_authorities_at_its_other_end():
+    result = _enrich(
+        "De Verenigde Staten hebben een 49-jarige Nederlander uitgeleverd die wordt gezien als "
+        "de hoofdverdachte in een groot witwasonderzoek. De man is zaterdag aangekomen, meldt "
+        "het Openbaar Ministerie."
+    )
+    assert _pairs(result) == {("NL", "US")}
+
+
+def test_where_a_network_has_branches_is_no_list_of_participants():
+    result = _enrich(
+        "La Policía Nacional, en una operación conjunta con la Policía Nacional francesa y el "
+        "respaldo de Europol, ha desarticulado una red de tráfico de migrantes con "
+        "ramificaciones en España, Francia, Bélgica y Reino Unido."
+    )
+    assert _pairs(result) == {("ES", "FR")}
+
+
+def test_both_countries_are_the_two_the_article_names():
+    result = _enrich(
+        "Die spanische Nationalpolizei hat auf Mallorca einen gesuchten Deutschen festgenommen. "
+        "In Deutschland drohen ihm 15 Jahre Haft. Europol brachte die Polizeibehörden beider "
+        "Länder zusammen."
+    )
+    assert _pairs(result) == {("DE", "ES")}
+
+
+def test_a_separable_verb_of_working_together_is_a_cooperation_cue():
+    result = _enrich(
+        "Deutschland und Polen arbeiten beim Kampf gegen Drogenschmuggel enger zusammen."
+    )
+    assert _pairs(result) == {("DE", "PL")}
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        (
+            "Innenministerin Nancy Faeser (SPD) sagte dem Spiegel, die CDU blockiere die Reform.",
+            {"SPD", "CDU"},
+        ),
+    ],
+)
+def test_parties_media_and_companies_are_organisations(text, names):
+    orgs = {e.canonical for e in _enrich(text).entities if e.type == EntityType.ORG}
+    assert names <= orgs, orgs

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from processors.enrichment.gazetteer import Match
-from processors.enrichment.lexicon import Lexicon, Organization, Place, TensionCue
+from processors.enrichment.lexicon import Lexicon, Organization, PartsCue, Place, TensionCue
 from processors.enrichment.taxonomy import TOPIC_IDS
 from processors.enrichment.text import Sentence, fold, sentences
 from schemas import Cooperation, CooperationPair, CooperationTopic, Tension, TensionKind
@@ -91,8 +91,20 @@ def analyse(
     _mark_partners(lex, lowered, facts, locate, by_sentence, organizations, counterparts, folded)
     _mark_tensions(lex, folded, lowered, facts, locate, by_sentence)
     _make_pairs(facts)
+    _both_countries(facts, places)
     _visits(lowered, facts, by_sentence, lex)
     return _summarise(facts, body_offset)
+
+
+def _both_countries(facts: list[SentenceFacts], places: list[Match[Place]]) -> None:
+    """ "Europol brachte die Polizeibehörden beider Länder zusammen", "the two countries'
+    police": in an article that names exactly two countries, those are the two."""
+    named = {m.payload.code for m in places if m.payload.kind != "city"}
+    if len(named) != 2:
+        return
+    for f in facts:
+        if f.anaphora and f.cue and not f.tension:
+            f.pairs.add(tuple(sorted(named)))
 
 
 def _mark_cues(
@@ -106,6 +118,14 @@ def _mark_cues(
 ) -> None:
     for m in lex.cooperation.find(folded, lowered):
         locate(m.start).cue = True
+    parts: dict[tuple[int, PartsCue], list[Match[PartsCue]]] = {}
+    for m in lex.cooperation_parts.find(folded, lowered, overlapping=True):
+        parts.setdefault((locate.index(m.start), m.payload), []).append(m)
+    for (index, cue), found in parts.items():
+        if len({m.pattern for m in found}) == cue.parts and (
+            not cue.near or _in_order_nearby(lowered, cue.cue, found)
+        ):
+            locate.facts[index].cue = True
     for m in lex.both_countries.find(folded, lowered):
         locate(m.start).anaphora = locate(m.start).international = True
     for m in [*places, *organizations]:
@@ -213,7 +233,7 @@ def _mark_tensions(
         f = facts[index]
         if len({m.pattern for m in found}) < cue.parts or f.resumed or f.tension:
             continue
-        if cue.near and not _in_order_nearby(lowered, cue, found):
+        if cue.near and not _in_order_nearby(lowered, cue.cue, found):
             continue
         f.tension = cue.kind
         f.tension_countries = {
@@ -227,10 +247,10 @@ TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
 _NEAR_WORDS = 4
 
 
-def _in_order_nearby(lowered: str, cue: TensionCue, found: list[Match[TensionCue]]) -> bool:
+def _in_order_nearby(lowered: str, cue: str, found: list[Match]) -> bool:
     """Does each part of a "~" cue follow the one before within ``_NEAR_WORDS`` words ("non
     sarà estradato", not "non sono state diffuse le generalità ... estradato")?"""
-    parts = [fold(p.rstrip("*").strip()).lower() for p in cue.cue.split("~")]
+    parts = [fold(p.rstrip("*").strip()).lower() for p in cue.split("~")]
     ends = [m.end for m in found if m.pattern.lower() == parts[0]]
     for part in parts[1:]:
         ends = [

@@ -113,6 +113,16 @@ class TopicCue:
 
 
 @dataclass(frozen=True, slots=True)
+class PartsCue:
+    """A cue of several parts in one sentence ("arbeite*+zusammen"), or in this order each
+    within a few words of the one before ("werk*~samen")."""
+
+    cue: str
+    parts: int
+    near: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class TensionCue:
     """ "suspend*", "expel*+diplomat*" (every part in one sentence), or "not~extradit*"
     (the parts in this order, each within a few words of the one before: a negation
@@ -130,6 +140,7 @@ class Lexicon:
     places: Gazetteer[Place] = field(default_factory=Gazetteer)
     organizations: Gazetteer[Organization] = field(default_factory=Gazetteer)
     cooperation: Gazetteer[str] = field(default_factory=Gazetteer)
+    cooperation_parts: Gazetteer[PartsCue] = field(default_factory=Gazetteer)
     topics: Gazetteer[TopicCue] = field(default_factory=Gazetteer)
     topic_parts: Gazetteer[TopicCue] = field(default_factory=Gazetteer)
     partner_roles: Gazetteer[str] = field(default_factory=Gazetteer)
@@ -239,6 +250,7 @@ def lexicon_for(lang: str) -> Lexicon:
         lex.places,
         lex.organizations,
         lex.cooperation,
+        lex.cooperation_parts,
         lex.topics,
         lex.topic_parts,
         lex.partner_roles,
@@ -307,7 +319,12 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         for name in org["names"]:
             lex.organizations.add(name, value, case_sensitive=True)
     for cue in data["cooperation_cues"]:
-        lex.cooperation.add(cue, cue)
+        if "+" in cue or "~" in cue:  # separable verbs: "arbeitet ... zusammen", "werkt samen"
+            parts = [p for p in cue.replace("~", "+").split("+") if p.strip()]
+            for part in parts:
+                lex.cooperation_parts.add(part, PartsCue(cue, len(parts), "~" in cue))
+        else:
+            lex.cooperation.add(cue, cue)
     for topic, cues in data["topics"].items():
         for cue in cues:
             parts = [p for p in cue.split("+") if p.strip()]
