@@ -481,3 +481,61 @@ def test_a_separable_verb_of_working_together_is_a_cooperation_cue():
 def test_parties_media_and_companies_are_organisations(text, names):
     orgs = {e.canonical for e in _enrich(text).entities if e.type == EntityType.ORG}
     assert names <= orgs, orgs
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        (
+            "de",
+            "Das Bayerische Landeskriminalamt hat mit dem FBI eine Erpressergruppe zerschlagen. "
+            "Die meisten Geschädigten saßen in den USA; im Lauf der Ermittlungen kamen 43 "
+            "weitere Firmen hinzu, unter anderem in Argentinien, Australien, Belgien, Brasilien "
+            "und Kanada.",
+        ),
+        (
+            "es",
+            "La Policía Nacional y la Policía de Rumanía han desarticulado con Europol una red "
+            "de estafas. Según la investigación de la Policía Nacional, detrás había una "
+            "estructura de unos 30 ciberdelincuentes que actuaba en Alemania, España, Suiza, "
+            "Portugal y Grecia.",
+        ),
+    ],
+)
+def test_a_list_of_where_victims_or_a_gang_were_is_no_list_of_participants(lang, text):
+    pairs = _pairs(_enrich(text))
+    assert pairs and all("AR" not in p and "CH" not in p for p in pairs)
+
+
+def test_the_clause_of_a_list_names_its_police_work():
+    result = _enrich(
+        "Europol hat eine internationale Operation gegen Drogenhändler koordiniert. Im Rahmen "
+        "der Polizeiaktion wurden in der Nacht zum Freitag in Deutschland, Spanien und den "
+        "Niederlanden fünf Verdächtige festgenommen."
+    )
+    assert _pairs(result) == {("DE", "ES"), ("DE", "NL"), ("ES", "NL")}
+
+
+def test_a_gangs_nationality_is_no_authority():
+    result = _enrich(
+        "La Audiencia de Huesca ha impuesto 36 años de prisión a los seis integrantes de la "
+        "banda albanesa que la Guardia Civil desarticuló en 2018."
+    )
+    assert _pairs(result) == set()
+
+
+def test_spying_for_another_country_is_no_cooperation():
+    result = _enrich(
+        "A Moscow military court jailed a retired colonel for 13 years for spying for "
+        "British intelligence, prosecutors said."
+    )
+    assert _pairs(result) == set()
+
+
+def test_a_german_refusal_to_hand_over_written_around_the_verb_is_a_tension():
+    result = _enrich(
+        "Polen liefert Verdächtigen nicht an Deutschland aus. Der Mann war in Polen "
+        "festgenommen worden, weil Deutschland ihn mit einem Europäischen Haftbefehl suchte."
+    )
+    assert _pairs(result) == set()
+    assert result.cooperation.tensions

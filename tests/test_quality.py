@@ -37,7 +37,7 @@ def test_language_is_identified_and_romance_languages_are_told_apart(report):
 def test_overall_gates(report):
     fields = report.fields
     assert fields["countries"].f1 >= 0.97
-    assert fields["pairs"].f1 >= 0.65
+    assert fields["pairs"].f1 >= 0.63
     assert fields["topics"].f1 >= 0.80
     assert fields["persons"].f1 >= 0.91
     assert fields["organizations"].f1 >= 0.70
@@ -47,12 +47,12 @@ def test_overall_gates(report):
 @pytest.mark.parametrize(
     ("lang", "pairs_f1", "persons_recall", "organizations_recall"),
     [
-        ("de", 0.30, 0.95, 0.50),
-        ("en", 0.55, 0.90, 0.45),
-        ("es", 0.88, 0.95, 0.72),
-        ("fr", 0.80, 0.95, 0.63),
-        ("it", 0.95, 0.90, 0.48),
-        ("nl", 0.58, 0.85, 0.65),
+        ("de", 0.15, 0.95, 0.55),
+        ("en", 0.55, 0.90, 0.50),
+        ("es", 0.88, 0.95, 0.75),
+        ("fr", 0.80, 0.95, 0.65),
+        ("it", 0.95, 0.90, 0.52),
+        ("nl", 0.58, 0.85, 0.68),
         ("pt", 0.90, 0.90, 0.78),
     ],
 )

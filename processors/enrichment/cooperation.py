@@ -241,6 +241,13 @@ def _mark_tensions(
         } | f.partners
         f.partners, f.counterpart_partners, f.officials = set(), set(), set()
         f.cue = False
+    # "jailed for spying for MI6": one country's services working against another are no
+    # partners, and there is no cooperation to record as refused either.
+    for m in lex.espionage.find(folded, lowered):
+        f = locate(m.start)
+        f.partners, f.counterpart_partners, f.officials = set(), set(), set()
+        f.cue = False
+        f.topics.pop("information_sharing", None)
 
 
 TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
@@ -382,6 +389,8 @@ def _partners(
     for i, m in enumerate(mentions):
         code = m.payload.code
         if m.payload.kind == "demonym":
+            if _gang_nationality(lowered, sentence, m, lex):
+                continue
             if _near(lowered, m, counterpart_spans, lex):
                 counterpart_partners.add(code)
             elif _near(lowered, m, role_spans, lex):
@@ -398,6 +407,19 @@ def _partners(
         if status[i]:
             partners.add(code)
     return partners, counterpart_partners, officials
+
+
+def _gang_nationality(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> bool:
+    """ "la banda albanesa que la Guardia Civil desarticuló", "an Albanian gang": a demonym
+    next to a word for a criminal group is the group's nationality, never an authority."""
+    beside = (
+        _words(lowered[sentence.start : m.start])[-1:] + _words(lowered[m.end : sentence.end])[:1]
+    )
+    return any(
+        word in lex.criminal_groups
+        or (lex.capitalised_nouns and any(word.endswith(g) for g in lex.criminal_groups))
+        for word in beside
+    )
 
 
 def _country_list(
@@ -423,6 +445,12 @@ def _country_list(
         content = [w for w in before if w not in lex.determiners]
         if any(_non_party(w, lex) for w in content[-2:]):
             continue
+        located = bool(content) and (
+            content[-1] in lex.location_prepositions
+            or " ".join(content[-2:]) in lex.location_prepositions
+        )
+        if located and not _governed(lowered, sentence, members[0], members[-1], lex):
+            continue
         if content and content[-1] in lex.origin_prepositions:
             # "les autorités policières et judiciaires de la France, du Royaume-Uni..." act;
             # "partivano da Belgio, Spagna e Paesi Bassi" names where things come from.
@@ -435,6 +463,38 @@ def _country_list(
                 continue
         best = codes
     return best
+
+
+_LIST_WINDOW_WORDS = 8
+_CLAUSE_BREAKS = re.compile(r"[;]")
+
+
+def _governed(
+    lowered: str, sentence: Sentence, first: Match[Place], last: Match[Place], lex: Lexicon
+) -> bool:
+    """Is a country list tied to police or justice work by the words just around it, in its
+    own clause ("the arrests were made in A, B and C", "police from A, B, C", "A, B and C
+    took part", "suspects were detained simultaneously in A, B and C")? A list farther from
+    them names where victims, companies or a gang were ("43 weitere Firmen hinzu, unter
+    anderem in Argentinien, Australien...", "una estructura que actuaba en Alemania, España,
+    Suiza...")."""
+    before = _CLAUSE_BREAKS.split(lowered[sentence.start : first.start])[-1]
+    after = _CLAUSE_BREAKS.split(lowered[last.end : sentence.end])[0]
+    before_words = [w for w in _words(before) if w not in lex.determiners]
+    after_words = [w for w in _words(after) if w not in lex.determiners]
+    for window in (
+        " ".join(before_words[-_LIST_WINDOW_WORDS:]),
+        " ".join(after_words[:_LIST_WINDOW_WORDS]),
+    ):
+        if (
+            lex.partner_roles.find(window)
+            or lex.cooperation.find(window)
+            or lex.participations.find(window)
+            or lex.police_actions.find(window)
+            or any(m.payload.topic == "law_enforcement" for m in lex.topics.find(window))
+        ):
+            return True
+    return False
 
 
 def _non_party(word: str, lex: Lexicon) -> bool:

@@ -77,6 +77,9 @@ OPTIONAL_KEYS: dict[str, object] = {
     "capitalised_nouns": False,
     "calendar_words": [],
     "number_words": [],
+    "police_action_words": [],
+    "espionage_words": [],
+    "criminal_group_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -152,6 +155,8 @@ class Lexicon:
     tensions: Gazetteer[TensionCue] = field(default_factory=Gazetteer)
     resumptions: Gazetteer[str] = field(default_factory=Gazetteer)
     participations: Gazetteer[str] = field(default_factory=Gazetteer)  # "took part", "beteiligt"
+    police_actions: Gazetteer[str] = field(default_factory=Gazetteer)  # "arrested", "festgenommen"
+    espionage: Gazetteer[str] = field(default_factory=Gazetteer)  # "spying for", "Spionage"
     honorifics: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     department_words: frozenset[str] = frozenset()
@@ -161,6 +166,7 @@ class Lexicon:
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
     calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
+    criminal_groups: frozenset[str] = frozenset()  # "banda", "gang": "la banda albanesa"
     capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
     organization_heads: frozenset[str] = frozenset()
@@ -262,6 +268,8 @@ def lexicon_for(lang: str) -> Lexicon:
         lex.tensions,
         lex.resumptions,
         lex.participations,
+        lex.police_actions,
+        lex.espionage,
     ):
         gazetteer.build()
     return lex
@@ -342,6 +350,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         ("speech_verbs", lex.speech_verbs),
         ("resumption_cues", lex.resumptions),
         ("participation_cues", lex.participations),
+        ("police_action_words", lex.police_actions),
+        ("espionage_words", lex.espionage),
     ):
         for phrase in data[key]:
             gazetteer.add(phrase, phrase)
@@ -362,6 +372,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
     lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
+    lex.criminal_groups |= {fold(w).lower() for w in data["criminal_group_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
     lex.organization_connectors |= {
         fold_key(w)
@@ -369,7 +380,10 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         for w in data[key]
         if " " not in w
     }
-    lex.organization_connectors |= {fold_key(w) for w in data["determiners"] if "'" not in w}
+    if not data["capitalised_nouns"]:
+        # German capitalises every noun: "Landgericht Rottweil der Prozess" is no name, so
+        # only the connectors its file lists ("der", "des": "Bundesministerium der Justiz").
+        lex.organization_connectors |= {fold_key(w) for w in data["determiners"] if "'" not in w}
     lex.organization_heads |= {fold_key(w) for w in data["organization_heads"]}
     lex.location_prepositions |= {fold_key(w) for w in data["location_prepositions"]}
     lex.coordinators |= {fold_key(w) for w in data["coordinators"]}

@@ -86,6 +86,8 @@ def _extend(
             break
         elif lex.capitalised_nouns and fold_key(word) in lex.coordinators:
             break  # "Polizeipräsidium Köln und Spezialkräfte": every German noun is capitalised
+        elif lex.capitalised_nouns and last > head and fold_key(word) in lex.determiners:
+            break  # "Bundesministerium der Justiz", but "Landgericht Rottweil der Prozess"
         j += 1
     return last
 
