@@ -539,3 +539,24 @@ def test_a_german_refusal_to_hand_over_written_around_the_verb_is_a_tension():
     )
     assert _pairs(result) == set()
     assert result.cooperation.tensions
+
+
+@pytest.mark.parametrize(
+    "text, pair",
+    [
+        (
+            "Sri Lanka has begun transferring nine Indian prisoners serving life sentences back "
+            "to India to finish their sentences at home, a prisons official said.",
+            ("IN", "LK"),
+        ),
+        (
+            "Nederland heeft de terreurverdachte overgedragen aan Frankrijk. Hij werd in maart in "
+            "Rotterdam aangehouden.",
+            ("FR", "NL"),
+        ),
+    ],
+)
+def test_prisoner_transfers_and_surrenders_are_hand_overs(text, pair):
+    result = _enrich(text)
+    assert pair in _pairs(result)
+    assert "extradition_legal_assistance" in {t.id for t in result.cooperation.topics}
