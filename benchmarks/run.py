@@ -52,17 +52,26 @@ def _limit_worker(
     barrier: mp.Barrier,
     results: mp.Queue,
     reference_language: bool,
+    without_pipelines: tuple[str, ...] = (),
 ) -> None:
     from processors.enrichment import Enricher
     from processors.enrichment.events import cooperation_events
 
+    if without_pipelines:  # this forked process only: those languages fall back to rules
+        import processors.enrichment.models as models
+
+        for lang in without_pipelines:
+            models.SPACY_PIPELINES[lang] = ()
+        models.pipeline_package.cache_clear()
+        models.load_pipeline.cache_clear()
     if reference_language:  # this forked process only: the identifier of pipeline 0.3.0
         import processors.enrichment.pipeline as pipeline
         from benchmarks.langid import detect_language_langdetect
 
         pipeline.detect_language = detect_language_langdetect  # type: ignore[assignment]
     enricher = Enricher(batch_size=batch)
-    enricher.enrich_many(articles[:4])  # load models and automata before the clock starts
+    enricher.warm_up()  # every language's models and automata before the clock starts, as the
+    enricher.enrich_many(articles[:4])  # worker does before it joins its group
     raw = [encode(a) for a in articles]
     enricher.cpu_seconds.clear()
     barrier.wait()
@@ -91,15 +100,23 @@ class Limit:
 
 
 def in_process_limit(
-    articles: Sequence[RawArticle], processes: int, batch: int = 16, reference: bool = False
+    articles: Sequence[RawArticle],
+    processes: int,
+    batch: int = 16,
+    reference: bool = False,
+    without_pipelines: tuple[str, ...] = (),
 ) -> Limit:
-    """Articles per second when ``processes`` processes only enrich (the CPU limit)."""
+    """Articles per second when ``processes`` processes only enrich (the CPU limit);
+    ``without_pipelines`` turns those languages' spaCy pipelines off (what they cost)."""
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(processes)
     results: mp.Queue = ctx.Queue()
     shares = [list(articles[i::processes]) for i in range(processes)]
     procs = [
-        ctx.Process(target=_limit_worker, args=(share, batch, barrier, results, reference))
+        ctx.Process(
+            target=_limit_worker,
+            args=(share, batch, barrier, results, reference, without_pipelines),
+        )
         for share in shares
     ]
     for proc in procs:
@@ -508,6 +525,10 @@ def run_benchmark(
             "limit_1p": limit_1p,
             "limit_2p": lambda: in_process_limit(articles, 2).throughput,
             "limit_1p_langdetect": lambda: in_process_limit(articles, 1, reference=True).throughput,
+            # What English NER costs: the same limit with English left to the rules.
+            "limit_1p_no_english_ner": lambda: (
+                in_process_limit(articles, 1, without_pipelines=("en",)).throughput
+            ),
         }
         for workers in (1, 2):
             measures[f"coopwire_{workers}w"] = lambda w=workers: coopwire(w)
@@ -574,6 +595,7 @@ def run_benchmark(
         "coopwire_vs_kafka_python": results["coopwire_1w"] / results["kafka-python_1p"],
         "coopwire_vs_quix": results["coopwire_1w"] / results["quix_1p"],
         "limit_vs_langdetect_limit": results["limit_1p"] / results["limit_1p_langdetect"],
+        "limit_english_ner_on_vs_off": results["limit_1p"] / results["limit_1p_no_english_ner"],
         "langid_speedup": results["langid"]["article"]["speedup"],
     }
     if in_process_too:
