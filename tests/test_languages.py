@@ -560,3 +560,17 @@ def test_prisoner_transfers_and_surrenders_are_hand_overs(text, pair):
     result = _enrich(text)
     assert pair in _pairs(result)
     assert "extradition_legal_assistance" in {t.id for t in result.cooperation.topics}
+
+
+def test_a_dutch_separable_hand_over_and_an_objection_to_an_extradition():
+    handed = _enrich(
+        "De Nederlandse politie heeft in Schiedam een Belgische terreurverdachte aangehouden. De "
+        "Belgische justitie heeft Nederland inmiddels gevraagd hem over te leveren."
+    )
+    assert _pairs(handed) == {("BE", "NL")}
+    objected = _enrich(
+        "Nederland heeft bezwaar gemaakt tegen de uitlevering van een Nederlander die in Spanje "
+        "werd opgepakt op verzoek van Marokko."
+    )
+    assert ("MA", "NL") not in _pairs(objected)
+    assert objected.cooperation.tensions
