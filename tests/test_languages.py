@@ -574,3 +574,34 @@ def test_a_dutch_separable_hand_over_and_an_objection_to_an_extradition():
     )
     assert ("MA", "NL") not in _pairs(objected)
     assert objected.cooperation.tensions
+
+
+@pytest.mark.parametrize(
+    "lang, text, size",
+    [
+        (
+            "de",
+            "Europol hat eine Operation gegen Kinderpornografie koordiniert. Die Zugriffe "
+            "erfolgten bereits Ende März in 15 Ländern, unter ihnen Argentinien, Mexiko, "
+            "Kolumbien, Peru, Deutschland und Spanien.",
+            6,
+        ),
+        (
+            "en",
+            "Europol coordinated an operation against migrant smugglers. The action brought "
+            "together officers from Austria, Bulgaria, Croatia, the former Yugoslav Republic of "
+            "Macedonia, Germany and Hungary.",
+            6,
+        ),
+        (
+            "fr",
+            "Europol a coordonné l'opération contre le trafic de drogue. Baptisée DarkHunTOR, "
+            "l'opération a pris la forme d'une série d'actions distinctes mais complémentaires "
+            "conduites en Australie, en Bulgarie, en France, en Allemagne et en Italie.",
+            5,
+        ),
+    ],
+)
+def test_an_operations_action_days_in_listed_countries_pair_them_all(lang, text, size):
+    pairs = _pairs(_enrich(text))
+    assert len(pairs) == size * (size - 1) // 2, pairs
