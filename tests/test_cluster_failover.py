@@ -7,6 +7,9 @@ under two running workers, or under the producer, loses nothing.
 - The same with the broker coordinating coopwire's consumer group; meanwhile the workers'
   ``/metrics`` show the time since their last commit growing, and afterwards the group commits
   every offset.
+- Two of the three brokers (the coordinator's among them) killed and kept down: the worker
+  cannot commit, ``/health`` turns 503 naming the commit check and the commit age grows on
+  ``/metrics``; once they are back and a commit succeeds, 200 again and the age falls.
 - ``coopwire produce`` runs through a broker kill with nothing lost and nothing failed.
 - The lag on ``/metrics`` shows what arrived while the workers were stopped, then drains to 0.
 
@@ -23,6 +26,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import orjson
 import pytest
 from kafka import KafkaProducer
 
@@ -45,7 +49,7 @@ from tests.conftest import settings_env
 from tests.kafka_helpers import WorkerProcess, read_topic, wait_for
 from tests.short_articles import short_articles
 from tests.test_crash import assert_exactly_once_in_sink
-from tests.test_metrics import get, samples
+from tests.test_metrics import get, samples, wait_for_health
 
 pytestmark = pytest.mark.integration
 
@@ -268,6 +272,103 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         f"letters {counts['dead_letter_duplicates']} duplicates"
     )
     assert pause < 120
+
+
+STALL_S = 10.0
+
+
+def test_health_is_503_while_the_worker_cannot_commit_and_200_once_it_commits_again(
+    cluster, cluster_settings, start_cluster_worker
+):
+    """The coordinator's broker and one more are SIGKILLed and kept down: the KRaft quorum is
+    gone, so neither the group coordinator nor any partition leader can move, and
+    ``__consumer_offsets`` (3 copies, two in sync needed) takes no commit for as long as they
+    stay down. The worker's records wait (its sends cannot complete either), so ``/health``
+    must name the commit check within the stall limit plus slack. Then both nodes start
+    again: a commit succeeds, ``/health`` answers 200 and the commit age falls."""
+    settings = cluster_settings
+    expected, poison = feed(settings, "stall")
+    port = free_port()
+    worker = start_cluster_worker(**WORKER, web_port=port, health_commit_stall_s=STALL_S)
+    wait_stored(settings, 200, [worker])
+    wait_for_health(port, 200, 120)  # healthy while it streams: the check is not always red
+
+    ages: list[tuple[float, float]] = []  # (seconds since the kill, commit age)
+
+    def commit_age() -> float | None:
+        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        if status != 200:
+            return None
+        return samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
+
+    def sample_age(since: float) -> float | None:
+        worker.assert_alive()
+        age = commit_age()
+        if age is not None:
+            ages.append((time.monotonic() - since, age))
+        return age
+
+    coordinator = group_coordinator(settings, settings.app_id)
+    victims = [coordinator, next(n for n in (1, 2, 3) if n != coordinator)]
+    at_kill = stored_count(settings.sink_url)
+    assert at_kill < N - 400, "the worker finished before the brokers could be killed"
+    for victim in victims:
+        cluster.node(victim).kill()
+    killed_at = time.monotonic()
+
+    answers: list[tuple[int, dict]] = []
+
+    def names_commit() -> bool:
+        sample_age(killed_at)
+        status, body = get(f"http://127.0.0.1:{port}/health")
+        answers.append((status, orjson.loads(body) if status in (200, 503) else {}))
+        return status == 503 and answers[-1][1].get("commit", "ok") != "ok"
+
+    try:
+        wait_for(names_commit, STALL_S + 120, "/health 503 naming the commit check", every=1.0)
+        unhealthy_after = time.monotonic() - killed_at
+        # The age keeps growing while the brokers stay down.
+        wait_for(
+            lambda: (sample_age(killed_at) or 0) >= STALL_S + 5,
+            120,
+            "the commit age to pass the stall limit",
+            every=1.0,
+        )
+    except TimeoutError as exc:
+        raise AssertionError(f"/health answers {answers[-3:]}; commit ages {ages[-10:]}") from exc
+    verdict = answers[-1][1]["commit"]
+    assert "no offset committed" in verdict, answers[-1]
+    during = [age for _, age in ages]
+    assert during[-1] > during[0] + 5, ages  # grew during the outage
+    stored_during = stored_count(settings.sink_url) - at_kill
+
+    procs = [cluster.node(victim).launch() for victim in victims]
+    for victim, proc in zip(victims, procs, strict=True):
+        cluster.node(victim).wait_ready(300, proc=proc)
+    restarted_at = time.monotonic()
+    peak = max(during)
+    body = wait_for_health(port, 200, 300)
+    assert body["commit"] == "ok"
+    healthy_after = time.monotonic() - restarted_at
+    after: list[float] = []
+    wait_for(
+        lambda: (age := commit_age()) is not None and after.append(age) is None and age < 5,
+        120,
+        "the commit age to fall after the brokers came back",
+        every=1.0,
+    )
+    assert after[-1] < peak
+    wait_stored(settings, N, [worker])
+    counts = check_outputs(settings, expected, poison)
+    print(
+        f"\n[cluster: no commits] 1 worker, nodes {victims} (coordinator {coordinator}) "
+        f"SIGKILLed with {at_kill} stored, {stored_during} more stored while they were down; "
+        f"/health 503 'commit' {unhealthy_after:.1f}s after the kill (limit {STALL_S:g}s): "
+        f"{verdict!r}; commit age peaked at {peak:.1f}s; nodes back after "
+        f"{restarted_at - killed_at:.1f}s; /health 200 {healthy_after:.1f}s later, commit age "
+        f"then {after[-1]:.1f}s; enriched topic {counts['enriched']} messages, "
+        f"{counts['enriched_duplicates']} duplicates"
+    )
 
 
 def test_produce_command_rides_out_a_broker_kill(cluster, cluster_settings, tmp_path):
