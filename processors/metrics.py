@@ -256,8 +256,15 @@ def commit_verdict(seconds_since_commit: float, limit_s: float, pending: bool) -
 
 
 def broker_answers(settings: Settings) -> None:
-    """Raise unless the brokers answer a metadata request (with the worker's credentials)."""
+    """Raise unless a broker answers a metadata request (with the worker's credentials).
+
+    Any one broker of a cluster is enough: the client sends the request to a node it picked
+    from the metadata, and a dead node stays listed there until the controller fences it (or
+    for good, without a controller majority). So a refused connection is retried on the next
+    node, once per bootstrap server; with one broker of three down the probe failed about
+    every third time, and a worker that runs fine was reported unhealthy."""
     from kafka import KafkaAdminClient
+    from kafka.errors import KafkaConnectionError
 
     timeout_ms = int(settings.health_timeout_s * 1000)
     admin = KafkaAdminClient(
@@ -268,6 +275,12 @@ def broker_answers(settings: Settings) -> None:
         reconnect_backoff_max_ms=1000,
     )
     try:
+        for _ in range(len(settings.kafka_bootstrap_servers.split(",")) - 1):
+            try:
+                admin.describe_cluster()
+                return
+            except KafkaConnectionError:
+                continue  # that node is now backing off: the next try picks another
         admin.describe_cluster()
     finally:
         admin.close()
