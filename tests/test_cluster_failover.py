@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import orjson
 import pytest
@@ -96,9 +97,12 @@ def wait_stored(settings: Settings, at_least: int, workers: list[WorkerProcess],
     wait_for(enough, timeout, f"{at_least} articles in the sink", every=0.5)
 
 
-def check_outputs(settings: Settings, expected: set[str], poison: set[bytes]) -> dict[str, int]:
+def check_outputs(
+    settings: Settings, expected: set[str], poison: set[bytes], killed_at: float = 0.0
+) -> dict[str, int]:
     """Sink exactly once, every key enriched, every poison message dead-lettered; counts of
-    what the topics carry twice (at-least-once)."""
+    what the topics carry twice (at-least-once), and of the enriched copies processed after
+    ``killed_at`` (wall clock): the others come from the second worker joining the group."""
     assert_exactly_once_in_sink(settings.sink_url, expected)
     enriched = read_topic(
         settings,
@@ -117,11 +121,30 @@ def check_outputs(settings: Settings, expected: set[str], poison: set[bytes]) ->
     assert {k.decode() for k in enriched_keys} == expected
     assert set(dead_keys) == poison
     assert all(m["value"]["reason"] in ("invalid_json", "invalid_utf8") for m in dead)
+    # A copy with the same processing time is one message written twice (a send retried after
+    # a broker died: what producer idempotence prevents); another time means processed again.
+    sent_twice = [(m["key"], m["value"]["processing"]["processed_at"]) for m in enriched]
+    copies: dict[bytes, list[float]] = {}
+    for key, at in sorted(set(sent_twice)):
+        copies.setdefault(key, []).append(datetime.fromisoformat(at).timestamp())
     return {
         "enriched": len(enriched_keys),
         "enriched_duplicates": len(enriched_keys) - len(set(enriched_keys)),
+        "enriched_sent_twice": len(sent_twice) - len(set(sent_twice)),
+        "enriched_again_after_kill": sum(
+            1 for times in copies.values() for t in sorted(times)[1:] if t >= killed_at
+        ),
         "dead_letter_duplicates": len(dead_keys) - len(set(dead_keys)),
     }
+
+
+def duplicates(counts: dict[str, int]) -> str:
+    return (
+        f"enriched topic {counts['enriched']} messages, {counts['enriched_duplicates']} "
+        f"duplicates ({counts['enriched_again_after_kill']} processed again after the kill, "
+        f"{counts['enriched_sent_twice']} the same message written twice); dead letters "
+        f"{counts['dead_letter_duplicates']} duplicates"
+    )
 
 
 def kill_restart_and_finish(
@@ -136,7 +159,7 @@ def kill_restart_and_finish(
     at_kill = stored_count(settings.sink_url)
     assert at_kill < N - 400, "the workers finished before the broker could be killed"
     cluster.node(victim).kill()
-    killed_at = time.monotonic()
+    killed_at, killed_wall = time.monotonic(), time.time()
     if during_outage is not None:
         during_outage()
     wait_stored(settings, at_kill + 200, workers)
@@ -153,6 +176,7 @@ def kill_restart_and_finish(
         "progressed_in": progressed_in,
         "down_for": down_for,
         "all_stored_after": time.monotonic() - killed_at,
+        "killed_wall": killed_wall,
     }
 
 
@@ -187,7 +211,7 @@ def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
         wait_stored(settings, 300, workers)
         timing = kill_restart_and_finish(cluster, settings, workers, victim)
     pause, _ = watch.longest_pause()
-    counts = check_outputs(settings, expected, poison)
+    counts = check_outputs(settings, expected, poison, timing["killed_wall"])
     new_leaders = partition_leaders(settings, settings.topic_raw)
     print(
         f"\n[cluster: raw leader killed] {N} articles + {len(poison)} poison, 2 workers; "
@@ -195,9 +219,8 @@ def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
         f"+200 stored without it in {timing['progressed_in']:.1f}s, restarted with "
         f"{timing['at_restart']} stored, back after {timing['down_for']:.1f}s with "
         f"{timing['at_rejoin']} stored; all stored {timing['all_stored_after']:.1f}s after the "
-        f"kill; longest pause in sink writes {pause:.1f}s; enriched topic {counts['enriched']} "
-        f"messages, {counts['enriched_duplicates']} duplicates; dead letters "
-        f"{counts['dead_letter_duplicates']} duplicates; leaders now {new_leaders}"
+        f"kill; longest pause in sink writes {pause:.1f}s; {duplicates(counts)}; leaders now "
+        f"{new_leaders}"
     )
     assert pause < 120
 
@@ -268,7 +291,7 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
     (tmp_path / "commit-ages.json").write_bytes(orjson.dumps(followed))
     peak_age = max([*ages, *(age for _, _, age in followed)])
     pause, _ = watch.longest_pause()
-    counts = check_outputs(settings, expected, poison)
+    counts = check_outputs(settings, expected, poison, timing["killed_wall"])
 
     # Commits flow again: the group's committed offsets reach the end of the raw topic.
     lags: list[int] = []
@@ -290,9 +313,7 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         f"{timing['progressed_in']:.1f}s, restarted with {timing['at_restart']} stored, back "
         f"after {timing['down_for']:.1f}s with {timing['at_rejoin']} stored; all stored "
         f"{timing['all_stored_after']:.1f}s after the kill; longest pause in sink writes "
-        f"{pause:.1f}s; seconds since last commit peaked at {peak_age:.1f}s; enriched "
-        f"topic {counts['enriched']} messages, {counts['enriched_duplicates']} duplicates; dead "
-        f"letters {counts['dead_letter_duplicates']} duplicates"
+        f"{pause:.1f}s; seconds since last commit peaked at {peak_age:.1f}s; {duplicates(counts)}"
     )
     assert pause < 120
 
@@ -338,7 +359,7 @@ def test_health_is_503_while_the_worker_cannot_commit_and_200_once_it_commits_ag
     assert at_kill < N - 400, "the worker finished before the brokers could be killed"
     for victim in victims:
         cluster.node(victim).kill()
-    killed_at = time.monotonic()
+    killed_at, killed_wall = time.monotonic(), time.time()
 
     answers: list[tuple[int, dict]] = []
 
@@ -385,15 +406,14 @@ def test_health_is_503_while_the_worker_cannot_commit_and_200_once_it_commits_ag
     )
     assert after[-1] < peak
     wait_stored(settings, N, [worker])
-    counts = check_outputs(settings, expected, poison)
+    counts = check_outputs(settings, expected, poison, killed_wall)
     print(
         f"\n[cluster: no commits] 1 worker, nodes {victims} (coordinator {coordinator}) "
         f"SIGKILLed with {at_kill} stored, {stored_during} more stored while they were down; "
         f"/health 503 'commit' {unhealthy_after:.1f}s after the kill (limit {STALL_S:g}s): "
         f"{verdict!r}; commit age peaked at {peak:.1f}s; nodes back after "
         f"{restarted_at - killed_at:.1f}s; /health 200 {healthy_after:.1f}s later, commit age "
-        f"then {after[-1]:.1f}s; enriched topic {counts['enriched']} messages, "
-        f"{counts['enriched_duplicates']} duplicates"
+        f"then {after[-1]:.1f}s; {duplicates(counts)}"
     )
 
 
