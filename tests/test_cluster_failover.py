@@ -76,15 +76,22 @@ def feed(settings: Settings, prefix: str) -> tuple[set[str], set[bytes]]:
     return {a.id for a in articles}, poison_keys
 
 
+def settled(workers: list[WorkerProcess]) -> bool:
+    """Every worker has stored a batch since its latest partition assignment: the group has
+    formed. (The first worker starts with every partition; when the second joins, what the
+    first stored since its last commit is read again by the new owner. Killing a broker only
+    after that keeps those copies apart from the ones the failure causes.)"""
+    for worker in workers:
+        worker.assert_alive()
+    logs = [worker.log() for worker in workers]
+    return all(
+        "batch:" in log[log.rfind("Setting newly assigned partitions") :] for log in logs
+    ) and all("Setting newly assigned partitions" in log for log in logs)
+
+
 def two_workers(start: Callable[..., WorkerProcess], **overrides: object) -> list[WorkerProcess]:
     workers = [start(**WORKER, **overrides), start(**WORKER, **overrides)]
-
-    def both_working() -> bool:
-        for worker in workers:
-            worker.assert_alive()
-        return all("batch:" in worker.log() for worker in workers)
-
-    wait_for(both_working, 300, "both workers to process batches", every=0.5)
+    wait_for(lambda: settled(workers), 300, "both workers to process batches", every=0.5)
     return workers
 
 
@@ -208,7 +215,7 @@ def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
 
     with SinkWatch(settings.sink_url) as watch:
         workers = two_workers(start_cluster_worker)
-        wait_stored(settings, 300, workers)
+        wait_stored(settings, stored_count(settings.sink_url) + 100, workers)
         timing = kill_restart_and_finish(cluster, settings, workers, victim)
     pause, _ = watch.longest_pause()
     counts = check_outputs(settings, expected, poison, timing["killed_wall"])
@@ -235,11 +242,6 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         start_cluster_worker(**WORKER, web_port=ports[0]),
         start_cluster_worker(**WORKER, web_port=ports[1]),
     ]
-
-    def both_working() -> bool:
-        for worker in workers:
-            worker.assert_alive()
-        return all("batch:" in worker.log() for worker in workers)
 
     ages: list[float] = []
 
@@ -282,8 +284,8 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
     later = threading.Thread(target=follow_ages, daemon=True)
 
     with SinkWatch(settings.sink_url) as watch:
-        wait_for(both_working, 300, "both workers to process batches", every=0.5)
-        wait_stored(settings, 300, workers)
+        wait_for(lambda: settled(workers), 300, "both workers to process batches", every=0.5)
+        wait_stored(settings, stored_count(settings.sink_url) + 100, workers)
         victim = group_coordinator(settings, settings.app_id)
         timing = kill_restart_and_finish(cluster, settings, workers, victim, watch_commits)
     stop_following.set()
