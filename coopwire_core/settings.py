@@ -88,6 +88,9 @@ class Settings(BaseSettings):
         default=30.0, ge=6, description="How soon the group notices a dead worker"
     )
     max_message_bytes: int = Field(default=1_000_000, ge=1024)
+    worker_producer_idempotence: bool = Field(
+        default=True, description="Retried sends after a broker failure are not written twice"
+    )
     # Enrichment runs in a child process, off the event loop; false runs it in the worker's
     # own process (one process to debug or profile, slower).
     worker_enrichment_process: bool = True

@@ -32,6 +32,7 @@ from processors.enrichment_process import (
     EnrichmentStopped,
     exit_worker,
 )
+from processors.kafka_transport import use_idempotent_producer
 from processors.metrics import setup_metrics
 from processors.sinks.factory import open_sink
 from schemas import encode
@@ -68,6 +69,8 @@ def create_app(settings: Settings) -> faust.App:
         stream_wait_empty=False,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout_s / 4),
     )
+    if settings.worker_producer_idempotence:
+        use_idempotent_producer(app)
     raw_topic = app.topic(
         settings.topic_raw,
         value_type=bytes,

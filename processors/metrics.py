@@ -256,8 +256,15 @@ def commit_verdict(seconds_since_commit: float, limit_s: float, pending: bool) -
 
 
 def broker_answers(settings: Settings) -> None:
-    """Raise unless the brokers answer a metadata request (with the worker's credentials)."""
+    """Raise unless a broker answers a metadata request (with the worker's credentials).
+
+    Any one broker of a cluster is enough: the client sends the request to a node it picked
+    from the metadata, and a dead node stays listed there until the controller fences it (or
+    for good, without a controller majority). So a refused connection is retried on the next
+    node, once per bootstrap server; with one broker of three down the probe failed about
+    every third time, and a worker that runs fine was reported unhealthy."""
     from kafka import KafkaAdminClient
+    from kafka.errors import KafkaConnectionError
 
     timeout_ms = int(settings.health_timeout_s * 1000)
     admin = KafkaAdminClient(
@@ -268,6 +275,12 @@ def broker_answers(settings: Settings) -> None:
         reconnect_backoff_max_ms=1000,
     )
     try:
+        for _ in range(len(settings.kafka_bootstrap_servers.split(",")) - 1):
+            try:
+                admin.describe_cluster()
+                return
+            except KafkaConnectionError:
+                continue  # that node is now backing off: the next try picks another
         admin.describe_cluster()
     finally:
         admin.close()
@@ -306,31 +319,38 @@ class HealthProbe:
 
 async def update_consumer_lag(app: faust.App, metrics: WorkerMetrics, topics: set[str]) -> None:
     """Lag per assigned partition of ``topics``: highwater minus the committed offset (the
-    fetch position when nothing was committed yet). Partitions no longer assigned disappear.
-    Also sets how many partitions of each topic are assigned (0 when none or not yet known)."""
+    fetch position when nothing was committed yet). Partitions no longer assigned, or not
+    fetched yet, have no lag. Also sets how many partitions of each topic are assigned (0 when
+    none or not yet known).
+
+    The highwater is the one the last fetch response carried, not asked from the brokers: the
+    consumer runs its broker calls (fetches, commits) on two slots of its own thread, and a
+    highwater request to a partition without a leader holds a slot for the whole request
+    timeout (90 s). Scrapes during a broker outage then starved fetches and commits."""
     metrics.consumer_lag.clear()
     for topic in topics:
         metrics.assigned_partitions.labels(topic=topic).set(0)
     try:
         consumer = app.consumer
         partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
-        for topic in topics:
-            metrics.assigned_partitions.labels(topic=topic).set(
-                sum(1 for tp in partitions if tp.topic == topic)
-            )
-        if not partitions:
-            return
-        highwaters = await consumer.highwaters(*partitions)
-    except Exception as exc:  # not started, rebalancing or broker gone: no lag to report
+    except Exception as exc:  # not started or rebalancing: no lag to report
         log.debug("consumer lag unavailable: %s", exc)
         return
+    for topic in topics:
+        metrics.assigned_partitions.labels(topic=topic).set(
+            sum(1 for tp in partitions if tp.topic == topic)
+        )
     committed_offsets = getattr(consumer, "_committed_offset", {})
     for tp in partitions:
-        highwater = highwaters.get(tp)
+        try:
+            highwater = consumer.highwater(tp)
+        except Exception:  # revoked meanwhile
+            continue
         if highwater is None:
             continue
         committed = committed_offsets.get(tp)
         if committed is None:
+            # Fetched, so the position is known: answered without a broker request.
             try:
                 committed = await consumer.position(tp)
             except Exception:
@@ -386,7 +406,13 @@ def setup_metrics(
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
-        await update_consumer_lag(app, metrics, lag_topics)
+        try:
+            # Bounded: the page answers during an outage too, when it matters most.
+            await asyncio.wait_for(
+                update_consumer_lag(app, metrics, lag_topics), settings.health_timeout_s
+            )
+        except TimeoutError:
+            log.debug("consumer lag not known within %gs", settings.health_timeout_s)
         metrics.seconds_since_commit.set(commits.seconds_since_commit())
         return web.bytes(metrics.exposition(), content_type=METRICS_CONTENT_TYPE)
 

@@ -7,6 +7,9 @@ under two running workers, or under the producer, loses nothing.
 - The same with the broker coordinating coopwire's consumer group; meanwhile the workers'
   ``/metrics`` show the time since their last commit growing, and afterwards the group commits
   every offset.
+- Two of the three brokers (the coordinator's among them) killed and kept down: the worker
+  cannot commit, ``/health`` turns 503 naming the commit check and the commit age grows on
+  ``/metrics``; once they are back and a commit succeeds, 200 again and the age falls.
 - ``coopwire produce`` runs through a broker kill with nothing lost and nothing failed.
 - The lag on ``/metrics`` shows what arrived while the workers were stopped, then drains to 0.
 
@@ -19,10 +22,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
+import orjson
 import pytest
 from kafka import KafkaProducer
 
@@ -45,7 +51,7 @@ from tests.conftest import settings_env
 from tests.kafka_helpers import WorkerProcess, read_topic, wait_for
 from tests.short_articles import short_articles
 from tests.test_crash import assert_exactly_once_in_sink
-from tests.test_metrics import get, samples
+from tests.test_metrics import get, samples, wait_for_health
 
 pytestmark = pytest.mark.integration
 
@@ -70,15 +76,22 @@ def feed(settings: Settings, prefix: str) -> tuple[set[str], set[bytes]]:
     return {a.id for a in articles}, poison_keys
 
 
+def settled(workers: list[WorkerProcess]) -> bool:
+    """Every worker has stored a batch since its latest partition assignment: the group has
+    formed. (The first worker starts with every partition; when the second joins, what the
+    first stored since its last commit is read again by the new owner. Killing a broker only
+    after that keeps those copies apart from the ones the failure causes.)"""
+    for worker in workers:
+        worker.assert_alive()
+    logs = [worker.log() for worker in workers]
+    return all(
+        "batch:" in log[log.rfind("Setting newly assigned partitions") :] for log in logs
+    ) and all("Setting newly assigned partitions" in log for log in logs)
+
+
 def two_workers(start: Callable[..., WorkerProcess], **overrides: object) -> list[WorkerProcess]:
     workers = [start(**WORKER, **overrides), start(**WORKER, **overrides)]
-
-    def both_working() -> bool:
-        for worker in workers:
-            worker.assert_alive()
-        return all("batch:" in worker.log() for worker in workers)
-
-    wait_for(both_working, 300, "both workers to process batches", every=0.5)
+    wait_for(lambda: settled(workers), 300, "both workers to process batches", every=0.5)
     return workers
 
 
@@ -91,9 +104,12 @@ def wait_stored(settings: Settings, at_least: int, workers: list[WorkerProcess],
     wait_for(enough, timeout, f"{at_least} articles in the sink", every=0.5)
 
 
-def check_outputs(settings: Settings, expected: set[str], poison: set[bytes]) -> dict[str, int]:
+def check_outputs(
+    settings: Settings, expected: set[str], poison: set[bytes], killed_at: float = 0.0
+) -> dict[str, int]:
     """Sink exactly once, every key enriched, every poison message dead-lettered; counts of
-    what the topics carry twice (at-least-once)."""
+    what the topics carry twice (at-least-once), and of the enriched copies processed after
+    ``killed_at`` (wall clock): the others come from the second worker joining the group."""
     assert_exactly_once_in_sink(settings.sink_url, expected)
     enriched = read_topic(
         settings,
@@ -112,11 +128,30 @@ def check_outputs(settings: Settings, expected: set[str], poison: set[bytes]) ->
     assert {k.decode() for k in enriched_keys} == expected
     assert set(dead_keys) == poison
     assert all(m["value"]["reason"] in ("invalid_json", "invalid_utf8") for m in dead)
+    # A copy with the same processing time is one message written twice (a send retried after
+    # a broker died: what producer idempotence prevents); another time means processed again.
+    sent_twice = [(m["key"], m["value"]["processing"]["processed_at"]) for m in enriched]
+    copies: dict[bytes, list[float]] = {}
+    for key, at in sorted(set(sent_twice)):
+        copies.setdefault(key, []).append(datetime.fromisoformat(at).timestamp())
     return {
         "enriched": len(enriched_keys),
         "enriched_duplicates": len(enriched_keys) - len(set(enriched_keys)),
+        "enriched_sent_twice": len(sent_twice) - len(set(sent_twice)),
+        "enriched_again_after_kill": sum(
+            1 for times in copies.values() for t in sorted(times)[1:] if t >= killed_at
+        ),
         "dead_letter_duplicates": len(dead_keys) - len(set(dead_keys)),
     }
+
+
+def duplicates(counts: dict[str, int]) -> str:
+    return (
+        f"enriched topic {counts['enriched']} messages, {counts['enriched_duplicates']} "
+        f"duplicates ({counts['enriched_again_after_kill']} processed again after the kill, "
+        f"{counts['enriched_sent_twice']} the same message written twice); dead letters "
+        f"{counts['dead_letter_duplicates']} duplicates"
+    )
 
 
 def kill_restart_and_finish(
@@ -131,7 +166,7 @@ def kill_restart_and_finish(
     at_kill = stored_count(settings.sink_url)
     assert at_kill < N - 400, "the workers finished before the broker could be killed"
     cluster.node(victim).kill()
-    killed_at = time.monotonic()
+    killed_at, killed_wall = time.monotonic(), time.time()
     if during_outage is not None:
         during_outage()
     wait_stored(settings, at_kill + 200, workers)
@@ -148,6 +183,7 @@ def kill_restart_and_finish(
         "progressed_in": progressed_in,
         "down_for": down_for,
         "all_stored_after": time.monotonic() - killed_at,
+        "killed_wall": killed_wall,
     }
 
 
@@ -179,10 +215,10 @@ def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
 
     with SinkWatch(settings.sink_url) as watch:
         workers = two_workers(start_cluster_worker)
-        wait_stored(settings, 300, workers)
+        wait_stored(settings, stored_count(settings.sink_url) + 100, workers)
         timing = kill_restart_and_finish(cluster, settings, workers, victim)
     pause, _ = watch.longest_pause()
-    counts = check_outputs(settings, expected, poison)
+    counts = check_outputs(settings, expected, poison, timing["killed_wall"])
     new_leaders = partition_leaders(settings, settings.topic_raw)
     print(
         f"\n[cluster: raw leader killed] {N} articles + {len(poison)} poison, 2 workers; "
@@ -190,15 +226,14 @@ def test_leader_of_most_raw_partitions_killed_mid_stream_loses_nothing(
         f"+200 stored without it in {timing['progressed_in']:.1f}s, restarted with "
         f"{timing['at_restart']} stored, back after {timing['down_for']:.1f}s with "
         f"{timing['at_rejoin']} stored; all stored {timing['all_stored_after']:.1f}s after the "
-        f"kill; longest pause in sink writes {pause:.1f}s; enriched topic {counts['enriched']} "
-        f"messages, {counts['enriched_duplicates']} duplicates; dead letters "
-        f"{counts['dead_letter_duplicates']} duplicates; leaders now {new_leaders}"
+        f"kill; longest pause in sink writes {pause:.1f}s; {duplicates(counts)}; leaders now "
+        f"{new_leaders}"
     )
     assert pause < 120
 
 
 def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_grows(
-    cluster, cluster_settings, start_cluster_worker
+    cluster, cluster_settings, start_cluster_worker, tmp_path
 ):
     settings = cluster_settings
     expected, poison = feed(settings, "coordkill")
@@ -207,11 +242,6 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         start_cluster_worker(**WORKER, web_port=ports[0]),
         start_cluster_worker(**WORKER, web_port=ports[1]),
     ]
-
-    def both_working() -> bool:
-        for worker in workers:
-            worker.assert_alive()
-        return all("batch:" in worker.log() for worker in workers)
 
     ages: list[float] = []
 
@@ -225,6 +255,9 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         """While the coordinator is down, the time since the last commit grows on /metrics."""
 
         def grown() -> bool:
+            # Seen while records still wait: an idle worker's age grows too (nothing to
+            # commit), and /metrics once hung for the whole outage, so only that was seen.
+            assert stored_count(settings.sink_url) < N, f"all stored first; ages {ages}"
             with ThreadPoolExecutor(len(ports)) as pool:
                 ages.extend(age for age in pool.map(commit_age, ports) if age is not None)
             return max(ages, default=0) >= 6
@@ -234,14 +267,33 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         except TimeoutError as exc:
             logs = "\n".join(worker.log()[-3000:] for worker in workers)
             raise AssertionError(f"commit ages {ages}\n{logs}") from exc
+        later.start()
+
+    # After the first growth, the ages are followed until every article is stored: how long
+    # commits stay away after the coordinator moved.
+    stop_following = threading.Event()
+    followed: list[tuple[float, int, float]] = []  # (wall clock, worker, age)
+
+    def follow_ages() -> None:
+        while not stop_following.wait(0.5):
+            with ThreadPoolExecutor(len(ports)) as pool:
+                for i, age in enumerate(pool.map(commit_age, ports)):
+                    if age is not None:
+                        followed.append((time.time(), i, age))
+
+    later = threading.Thread(target=follow_ages, daemon=True)
 
     with SinkWatch(settings.sink_url) as watch:
-        wait_for(both_working, 300, "both workers to process batches", every=0.5)
-        wait_stored(settings, 300, workers)
+        wait_for(lambda: settled(workers), 300, "both workers to process batches", every=0.5)
+        wait_stored(settings, stored_count(settings.sink_url) + 100, workers)
         victim = group_coordinator(settings, settings.app_id)
         timing = kill_restart_and_finish(cluster, settings, workers, victim, watch_commits)
+    stop_following.set()
+    later.join()
+    (tmp_path / "commit-ages.json").write_bytes(orjson.dumps(followed))
+    peak_age = max([*ages, *(age for _, _, age in followed)])
     pause, _ = watch.longest_pause()
-    counts = check_outputs(settings, expected, poison)
+    counts = check_outputs(settings, expected, poison, timing["killed_wall"])
 
     # Commits flow again: the group's committed offsets reach the end of the raw topic.
     lags: list[int] = []
@@ -263,11 +315,108 @@ def test_group_coordinator_killed_mid_stream_loses_nothing_and_the_commit_age_gr
         f"{timing['progressed_in']:.1f}s, restarted with {timing['at_restart']} stored, back "
         f"after {timing['down_for']:.1f}s with {timing['at_rejoin']} stored; all stored "
         f"{timing['all_stored_after']:.1f}s after the kill; longest pause in sink writes "
-        f"{pause:.1f}s; seconds since last commit peaked at {max(ages):.1f}s; enriched topic "
-        f"{counts['enriched']} messages, {counts['enriched_duplicates']} duplicates; dead "
-        f"letters {counts['dead_letter_duplicates']} duplicates"
+        f"{pause:.1f}s; seconds since last commit peaked at {peak_age:.1f}s; {duplicates(counts)}"
     )
     assert pause < 120
+
+
+STALL_S = 10.0
+
+
+def test_health_is_503_while_the_worker_cannot_commit_and_200_once_it_commits_again(
+    cluster, cluster_settings, start_cluster_worker
+):
+    """The coordinator's broker and one more are SIGKILLed and kept down: the KRaft quorum is
+    gone, so neither the group coordinator nor any partition leader can move, and
+    ``__consumer_offsets`` (3 copies, two in sync needed) takes no commit for as long as they
+    stay down. The worker's records wait (its sends cannot complete either), so ``/health``
+    must name the commit check, and only it (the third broker answers), within the stall limit
+    plus slack. Then both nodes start
+    again: a commit succeeds, ``/health`` answers 200 and the commit age falls."""
+    settings = cluster_settings
+    expected, poison = feed(settings, "stall")
+    port = free_port()
+    worker = start_cluster_worker(**WORKER, web_port=port, health_commit_stall_s=STALL_S)
+    wait_stored(settings, 200, [worker])
+    wait_for_health(port, 200, 120)  # healthy while it streams: the check is not always red
+
+    ages: list[tuple[float, float]] = []  # (seconds since the kill, commit age)
+
+    def commit_age() -> float | None:
+        status, body = get(f"http://127.0.0.1:{port}/metrics")
+        if status != 200:
+            return None
+        return samples(body.decode()).get(("coopwire_seconds_since_last_commit", ()))
+
+    def sample_age(since: float) -> float | None:
+        worker.assert_alive()
+        age = commit_age()
+        if age is not None:
+            ages.append((time.monotonic() - since, age))
+        return age
+
+    coordinator = group_coordinator(settings, settings.app_id)
+    victims = [coordinator, next(n for n in (1, 2, 3) if n != coordinator)]
+    at_kill = stored_count(settings.sink_url)
+    assert at_kill < N - 400, "the worker finished before the brokers could be killed"
+    for victim in victims:
+        cluster.node(victim).kill()
+    killed_at, killed_wall = time.monotonic(), time.time()
+
+    answers: list[tuple[int, dict]] = []
+
+    def names_commit() -> bool:
+        sample_age(killed_at)
+        status, body = get(f"http://127.0.0.1:{port}/health")
+        answers.append((status, orjson.loads(body) if status in (200, 503) else {}))
+        return status == 503 and answers[-1][1].get("commit", "ok") != "ok"
+
+    try:
+        wait_for(names_commit, STALL_S + 120, "/health 503 naming the commit check", every=1.0)
+        unhealthy_after = time.monotonic() - killed_at
+        # The age keeps growing while the brokers stay down.
+        wait_for(
+            lambda: (sample_age(killed_at) or 0) >= STALL_S + 5,
+            120,
+            "the commit age to pass the stall limit",
+            every=1.0,
+        )
+    except TimeoutError as exc:
+        raise AssertionError(f"/health answers {answers[-3:]}; commit ages {ages[-10:]}") from exc
+    verdict = answers[-1][1]["commit"]
+    assert "no offset committed" in verdict, answers[-1]
+    # Only the commit check: the third broker answers metadata, the sink is up.
+    assert answers[-1][1]["broker"] == "ok" and answers[-1][1]["sink"] == "ok", answers[-1]
+    during = [age for _, age in ages]
+    assert during[-1] > during[0] + 5, ages  # grew during the outage
+    stored_during = stored_count(settings.sink_url) - at_kill
+
+    procs = [cluster.node(victim).launch() for victim in victims]
+    for victim, proc in zip(victims, procs, strict=True):
+        cluster.node(victim).wait_ready(300, proc=proc)
+    restarted_at = time.monotonic()
+    peak = max(during)
+    body = wait_for_health(port, 200, 300)
+    assert body["commit"] == "ok"
+    healthy_after = time.monotonic() - restarted_at
+    after: list[float] = []
+    wait_for(
+        lambda: (age := commit_age()) is not None and after.append(age) is None and age < 5,
+        120,
+        "the commit age to fall after the brokers came back",
+        every=1.0,
+    )
+    assert after[-1] < peak
+    wait_stored(settings, N, [worker])
+    counts = check_outputs(settings, expected, poison, killed_wall)
+    print(
+        f"\n[cluster: no commits] 1 worker, nodes {victims} (coordinator {coordinator}) "
+        f"SIGKILLed with {at_kill} stored, {stored_during} more stored while they were down; "
+        f"/health 503 'commit' {unhealthy_after:.1f}s after the kill (limit {STALL_S:g}s): "
+        f"{verdict!r}; commit age peaked at {peak:.1f}s; nodes back after "
+        f"{restarted_at - killed_at:.1f}s; /health 200 {healthy_after:.1f}s later, commit age "
+        f"then {after[-1]:.1f}s; {duplicates(counts)}"
+    )
 
 
 def test_produce_command_rides_out_a_broker_kill(cluster, cluster_settings, tmp_path):
