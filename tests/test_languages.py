@@ -605,3 +605,16 @@ def test_a_dutch_separable_hand_over_and_an_objection_to_an_extradition():
 def test_an_operations_action_days_in_listed_countries_pair_them_all(lang, text, size):
     pairs = _pairs(_enrich(text))
     assert len(pairs) == size * (size - 1) // 2, pairs
+
+
+def test_a_numbered_court_keeps_its_number():
+    orgs = {
+        e.canonical
+        for e in _enrich(
+            "El Juzgado Central de Instrucción número 6 de la Audiencia Nacional ordenó su "
+            "ingreso en prisión; el Juzgado de lo Penal número 3 de Huelva lo había condenado."
+        ).entities
+        if e.type == EntityType.ORG
+    }
+    assert "Juzgado Central de Instrucción número 6" in orgs
+    assert "Juzgado de lo Penal número 3 de Huelva" in orgs

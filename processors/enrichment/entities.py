@@ -56,6 +56,18 @@ class Mention:
     rule: bool = False  # found by a title or speech-verb rule
 
 
+_NUMBERED = re.compile(r"\s+(?:n[uú]mero|nº|n\.º|n°|nr\.?)\s+(\w+)", re.IGNORECASE)
+
+
+def _numbered_end(text: str, end: int, lex: Lexicon) -> int:
+    """ "Juzgado Central de Instrucción número 6" is one court of several: its number is part of
+    its name."""
+    m = _NUMBERED.match(text, end)
+    if m and (m.group(1).isdigit() or m.group(1).lower() in lex.number_words):
+        return m.end()
+    return end
+
+
 def extract_entities(
     text: str,
     folded: str,
@@ -68,8 +80,10 @@ def extract_entities(
     strong: list[Mention] = []
     for m in organizations:
         org = m.payload
+        end = _numbered_end(text, m.end, lex)
+        name = text[m.start : end]
         strong.append(
-            Mention(m.start, m.end, "ORG", text[m.start : m.end], org.canonical, org.country)
+            Mention(m.start, end, "ORG", name, org.canonical if end == m.end else name, org.country)
         )
     by_code = _country_name_by_code(lex.language)
     demonyms: list[Match[Place]] = []

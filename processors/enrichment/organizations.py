@@ -21,6 +21,7 @@ from processors.enrichment.text import Token, fold_key, tokens
 
 MAX_TOKENS = 9
 _STOP = {",", ";", ":", "(", ")", '"', "«", "»", "“", "”"}
+_NUMBER_SIGNS = {"numero", "nº", "n.º", "n°", "nr", "nr.", "no."}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,14 @@ def _extend(
         word = tok.text
         if fold_key(word) in lex.calendar_words:
             break  # "die Staatsanwaltschaft Hamburg am Montag"
+        if (
+            fold_key(word) in _NUMBER_SIGNS
+            and j + 1 < len(toks)
+            and (toks[j + 1].text.isdigit() or fold_key(toks[j + 1].text) in lex.number_words)
+        ):
+            last = j = j + 1  # "Juzgado Central de Instrucción número 6", "número uno"
+            j += 1
+            continue
         if word[:1].isupper() and not (word.isupper() and len(word) > 1):
             if fold_key(word) in lex.not_entities and j == head + 1:
                 break
