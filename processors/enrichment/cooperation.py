@@ -122,9 +122,7 @@ def _mark_cues(
     for m in lex.cooperation_parts.find(folded, lowered, overlapping=True):
         parts.setdefault((locate.index(m.start), m.payload), []).append(m)
     for (index, cue), found in parts.items():
-        if len({m.pattern for m in found}) == cue.parts and (
-            not cue.near or _in_order_nearby(lowered, cue.cue, found)
-        ):
+        if _complete(lowered, cue, found):
             locate.facts[index].cue = True
     for m in lex.both_countries.find(folded, lowered):
         locate(m.start).anaphora = locate(m.start).international = True
@@ -231,27 +229,35 @@ def _mark_tensions(
         locate(m.start).resumed = True
     for (index, cue), found in sorted(seen.items(), key=lambda kv: TENSION_ORDER[kv[0][1].kind]):
         f = facts[index]
-        if len({m.pattern for m in found}) < cue.parts or f.resumed or f.tension:
-            continue
-        if cue.near and not _in_order_nearby(lowered, cue.cue, found):
+        if f.resumed or f.tension or not _complete(lowered, cue, found):
             continue
         f.tension = cue.kind
         f.tension_countries = {
             m.payload.code for m in by_sentence.get(index, []) if m.payload.kind != "city"
         } | f.partners
-        f.partners, f.counterpart_partners, f.officials = set(), set(), set()
-        f.cue = False
+        _no_cooperation(f)
     # "jailed for spying for MI6": one country's services working against another are no
     # partners, and there is no cooperation to record as refused either.
     for m in lex.espionage.find(folded, lowered):
         f = locate(m.start)
-        f.partners, f.counterpart_partners, f.officials = set(), set(), set()
-        f.cue = False
+        _no_cooperation(f)
         f.topics.pop("information_sharing", None)
+
+
+def _no_cooperation(f: SentenceFacts) -> None:
+    f.partners, f.counterpart_partners, f.officials = set(), set(), set()
+    f.cue = False
 
 
 TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
 _NEAR_WORDS = 4
+
+
+def _complete(lowered: str, cue: PartsCue | TensionCue, found: list[Match]) -> bool:
+    """Are all of a multi-part cue's parts in the sentence (and, for "~", in order nearby)?"""
+    if len({m.pattern for m in found}) < cue.parts:
+        return False
+    return not cue.near or _in_order_nearby(lowered, cue.cue, found)
 
 
 def _in_order_nearby(lowered: str, cue: str, found: list[Match]) -> bool:

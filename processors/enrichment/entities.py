@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from processors.enrichment.first_names import first_names
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon, Organization, Place, cldr_country_names
-from processors.enrichment.organizations import headed_organizations
+from processors.enrichment.organizations import headed_organizations, numbered_end
 from processors.enrichment.persons import given_name_persons, titled_persons
 from processors.enrichment.text import fold_key
 
@@ -56,18 +56,6 @@ class Mention:
     rule: bool = False  # found by a title or speech-verb rule
 
 
-_NUMBERED = re.compile(r"\s+(?:n[uú]mero|nº|n\.º|n°|nr\.?)\s+(\w+)", re.IGNORECASE)
-
-
-def _numbered_end(text: str, end: int, lex: Lexicon) -> int:
-    """ "Juzgado Central de Instrucción número 6" is one court of several: its number is part of
-    its name."""
-    m = _NUMBERED.match(text, end)
-    if m and (m.group(1).isdigit() or m.group(1).lower() in lex.number_words):
-        return m.end()
-    return end
-
-
 def extract_entities(
     text: str,
     folded: str,
@@ -80,7 +68,7 @@ def extract_entities(
     strong: list[Mention] = []
     for m in organizations:
         org = m.payload
-        end = _numbered_end(text, m.end, lex)
+        end = numbered_end(text, m.end, lex)
         name = text[m.start : end]
         strong.append(
             Mention(m.start, end, "ORG", name, org.canonical if end == m.end else name, org.country)

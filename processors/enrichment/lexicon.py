@@ -16,6 +16,7 @@ Gazetteers are built once per language per process (``lexicon_for`` is cached).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -302,6 +303,12 @@ def _add_agencies(lex: Lexicon, known: list[dict]) -> None:
             lex.organizations.add(name, value, case_sensitive=True)
 
 
+def split_cue(cue: str) -> tuple[list[str], bool]:
+    """The parts of a cue, and whether they must come in order close together: "a+b" (both in
+    one sentence) or "a~b" (b within a few words after a)."""
+    return [p for p in re.split(r"[+~]", cue) if p.strip()], "~" in cue
+
+
 def _add_language_data(lex: Lexicon, data: dict) -> None:
     suffixes = tuple(data["country_name_suffixes"])
     for name, code in data["country_aliases"].items():
@@ -327,15 +334,15 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         for name in org["names"]:
             lex.organizations.add(name, value, case_sensitive=True)
     for cue in data["cooperation_cues"]:
-        if "+" in cue or "~" in cue:  # separable verbs: "arbeitet ... zusammen", "werkt samen"
-            parts = [p for p in cue.replace("~", "+").split("+") if p.strip()]
-            for part in parts:
-                lex.cooperation_parts.add(part, PartsCue(cue, len(parts), "~" in cue))
-        else:
+        parts, near = split_cue(cue)
+        if len(parts) == 1:
             lex.cooperation.add(cue, cue)
+        else:  # separable verbs: "arbeitet ... zusammen"
+            for part in parts:
+                lex.cooperation_parts.add(part, PartsCue(cue, len(parts), near))
     for topic, cues in data["topics"].items():
         for cue in cues:
-            parts = [p for p in cue.split("+") if p.strip()]
+            parts, _ = split_cue(cue)
             if len(parts) == 1:
                 lex.topics.add(cue, TopicCue(topic, cue))
             else:
@@ -357,8 +364,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
             gazetteer.add(phrase, phrase)
     for kind, cues in data["tension_cues"].items():
         for cue in cues:
-            near = "~" in cue
-            parts = [p for p in cue.replace("~", "+").split("+") if p.strip()]
+            parts, near = split_cue(cue)
             for part in parts:
                 lex.tensions.add(part, TensionCue(kind, cue, len(parts), near))
     lex.honorifics |= {fold_key(h) for h in data["honorifics"]}

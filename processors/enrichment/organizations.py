@@ -13,6 +13,7 @@ it is a common noun, and the gazetteers know the real names among them ("Bundesk
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from processors.enrichment.gazetteer import Match
@@ -21,7 +22,7 @@ from processors.enrichment.text import Token, fold_key, tokens
 
 MAX_TOKENS = 9
 _STOP = {",", ";", ":", "(", ")", '"', "«", "»", "“", "”"}
-_NUMBER_SIGNS = {"numero", "nº", "n.º", "n°", "nr", "nr.", "no."}
+_NUMBERED = re.compile(r"\s+(?:n[uú]mero|nº|n\.º|n°|nr\.?)\s+(\w+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +78,11 @@ def _extend(
         word = tok.text
         if fold_key(word) in lex.calendar_words:
             break  # "die Staatsanwaltschaft Hamburg am Montag"
-        if (
-            fold_key(word) in _NUMBER_SIGNS
-            and j + 1 < len(toks)
-            and (toks[j + 1].text.isdigit() or fold_key(toks[j + 1].text) in lex.number_words)
-        ):
-            last = j = j + 1  # "Juzgado Central de Instrucción número 6", "número uno"
-            j += 1
+        numbered = numbered_end(text, toks[j - 1].end, lex)
+        if numbered > toks[j - 1].end:  # "Juzgado de lo Penal número 3 de Huelva"
+            while j < len(toks) and toks[j].end <= numbered:
+                j += 1
+            last = j - 1
             continue
         if word[:1].isupper() and not (word.isupper() and len(word) > 1):
             if fold_key(word) in lex.not_entities and j == head + 1:
@@ -99,6 +98,15 @@ def _extend(
             break  # "Bundesministerium der Justiz", but "Landgericht Rottweil der Prozess"
         j += 1
     return last
+
+
+def numbered_end(text: str, end: int, lex: Lexicon) -> int:
+    """Where a name ending at ``end`` really ends: "Juzgado Central de Instrucción número 6" is
+    one court of several, so its number ("número 6", "nº 3", "número uno") is part of its name."""
+    m = _NUMBERED.match(text, end)
+    if m and (m.group(1).isdigit() or m.group(1).lower() in lex.number_words):
+        return m.end()
+    return end
 
 
 def _is_compound(word: str, lex: Lexicon) -> bool:
