@@ -618,3 +618,19 @@ def test_a_numbered_court_keeps_its_number():
     }
     assert "Juzgado Central de Instrucción número 6" in orgs
     assert "Juzgado de lo Penal número 3 de Huelva" in orgs
+
+
+def _organisations(text: str) -> set[str]:
+    return {e.canonical for e in _enrich(text).entities if e.type == EntityType.ORG}
+
+
+def test_a_local_unit_is_named_with_its_place_and_a_national_force_is_not():
+    orgs = _organisations(
+        "Gli agenti della Squadra Mobile della Questura di Bolzano e la Polizia di Stato di "
+        "Trento hanno arrestato tre uomini; la Procura della Repubblica presso il Tribunale di "
+        "Roma ha chiesto la convalida, e il ROS dei Carabinieri ha perquisito le loro case."
+    )
+    assert "Squadra Mobile della Questura di Bolzano" in orgs
+    assert "Procura della Repubblica presso il Tribunale di Roma" in orgs
+    assert "Polizia di Stato" in orgs and "Polizia di Stato di Trento" not in orgs
+    assert "ROS" in orgs and "ROS dei Carabinieri" not in orgs  # two bodies, each its own

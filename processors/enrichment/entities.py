@@ -24,7 +24,7 @@ from spacy.tokens import Doc
 from processors.enrichment.first_names import first_names
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon, Organization, Place, cldr_country_names
-from processors.enrichment.organizations import headed_organizations, numbered_end
+from processors.enrichment.organizations import headed_organizations, numbered_end, unit_end
 from processors.enrichment.persons import given_name_persons, titled_persons
 from processors.enrichment.text import fold_key
 
@@ -66,9 +66,12 @@ def extract_entities(
 ) -> list[Mention]:
     """All entity mentions of the article, overlaps resolved, persons not yet merged."""
     strong: list[Mention] = []
+    org_spans = [(m.start, m.end) for m in organizations]
     for m in organizations:
         org = m.payload
         end = numbered_end(text, m.end, lex)
+        if org.country:  # an international body is one of a kind: "Europol de La Haye"
+            end = unit_end(text, m.start, end, lex, org_spans)
         name = text[m.start : end]
         strong.append(
             Mention(m.start, end, "ORG", name, org.canonical if end == m.end else name, org.country)

@@ -81,6 +81,8 @@ OPTIONAL_KEYS: dict[str, object] = {
     "police_action_words": [],
     "espionage_words": [],
     "criminal_group_words": [],
+    "unit_links": [],
+    "unit_heads": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -167,6 +169,8 @@ class Lexicon:
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
     calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
+    unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
+    unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
     criminal_groups: frozenset[str] = frozenset()  # "banda", "gang": "la banda albanesa"
     capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
@@ -378,6 +382,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
     lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
+    lex.unit_links += tuple(w.lower() for w in data["unit_links"])
+    lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
     lex.criminal_groups |= {fold(w).lower() for w in data["criminal_group_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
     lex.organization_connectors |= {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon
@@ -51,7 +52,10 @@ def headed_organizations(text: str, lex: Lexicon, known: list[Match]) -> list[Or
             continue
         end_index = _extend(text, toks, i, lex, own)
         if end_index > i:
-            start, end = tok.start, toks[end_index].end
+            start = tok.start
+            end = unit_end(text, start, toks[end_index].end, lex, known_spans)
+            while end_index + 1 < len(toks) and toks[end_index + 1].start < end:
+                end_index += 1
             found.append(OrganizationMention(start, end, text[start:end].rstrip(".")))
             i = end_index + 1
         else:
@@ -107,6 +111,54 @@ def numbered_end(text: str, end: int, lex: Lexicon) -> int:
     if m and (m.group(1).isdigit() or m.group(1).lower() in lex.number_words):
         return m.end()
     return end
+
+
+def unit_end(
+    text: str, start: int, end: int, lex: Lexicon, known: list[tuple[int, int]] = ()
+) -> int:
+    """Where a national body's name really ends when a place or a parent body follows it: a
+    unit of many is named by where it sits ("Squadra Mobile di Como", "DIGOS della Questura di
+    Bologna", "Parket van Antwerpen") or whose it is ("ROS dei Carabinieri", "Servicio de
+    Información de la Guardia Civil"). Each step is one of the language's ``unit_links``, then
+    capitalised words; a month or a line break ends the name. Only the language's
+    ``unit_heads`` are units: a national force keeps its name ("Polizia di Stato di Bolzano" is
+    the Polizia di Stato, in Bolzano), and another known body after the link is a body of its
+    own ("ROS dei Carabinieri" names two)."""
+    if not lex.unit_links or not any(
+        fold_key(text[start:end]).startswith(head) for head in lex.unit_heads
+    ):
+        return end
+    pattern = _unit_link_pattern(lex.unit_links)
+    for _ in range(3):
+        link = pattern.match(text, end)
+        if link is None:
+            break
+        words = _CAPITALISED_RUN.match(text, link.end())
+        if words is None:
+            break
+        kept = words.group(0).split()
+        while kept and fold_key(kept[-1]) in lex.calendar_words:
+            kept.pop()
+        if not kept or any(
+            s < link.end() + len(" ".join(kept)) and link.end() < e for s, e in known
+        ):
+            break
+        end = link.end() + len(" ".join(kept))
+    return end
+
+
+_CAPITALISED_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’-]*(?: [A-ZÀ-ÖØ-Þ][\w'’-]*){0,3}")
+
+
+@cache
+def _unit_link_pattern(links: tuple[str, ...]) -> re.Pattern[str]:
+    """ "presso il" before "di": the longest link first; an elided one ("dell'") takes no space
+    after it."""
+    alternatives = []
+    for link in sorted(set(links), key=len, reverse=True):
+        body = re.escape(link).replace("'", "['’]").replace(r"\ ", r"\s+")
+        alternatives.append(body if link.endswith("'") else body + r"\s+")
+    return re.compile(r"[ \t]+(?:" + "|".join(alternatives) + r")(?=[A-ZÀ-ÖØ-Þ])")
 
 
 def _is_compound(word: str, lex: Lexicon) -> bool:
