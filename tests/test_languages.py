@@ -634,3 +634,22 @@ def test_a_local_unit_is_named_with_its_place_and_a_national_force_is_not():
     assert "Procura della Repubblica presso il Tribunale di Roma" in orgs
     assert "Polizia di Stato" in orgs and "Polizia di Stato di Trento" not in orgs
     assert "ROS" in orgs and "ROS dei Carabinieri" not in orgs  # two bodies, each its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A York pensioner has won his fight against being extradited from the UK to Spain, where "
+        "prosecutors accuse him of fraud; the Spanish police arrested his partner in 2018.",
+        "La Audiencia Nacional dejará sin efecto las euroórdenes de Alemania. La policía "
+        "española había detenido a los reclamados por la justicia alemana.",
+        "Niente estradizione in Turchia per un trafficante: la polizia italiana lo aveva "
+        "arrestato su richiesta delle autorità turche.",
+        "Keine Auslieferung an die Türkei: die deutsche Polizei hatte den Mann auf Ersuchen der "
+        "türkischen Behörden festgenommen.",
+    ],
+)
+def test_a_headline_refusal_leaves_the_whole_article_without_that_pair(text):
+    result = _enrich(text)
+    assert result.cooperation.pairs == [], result.cooperation.pairs
+    assert result.cooperation.tensions
