@@ -653,3 +653,12 @@ def test_a_headline_refusal_leaves_the_whole_article_without_that_pair(text):
     result = _enrich(text)
     assert result.cooperation.pairs == [], result.cooperation.pairs
     assert result.cooperation.tensions
+
+
+def test_a_demonym_or_city_beside_an_agency_gives_its_country_for_the_whole_article():
+    result = _enrich(
+        "Das österreichische Bundeskriminalamt hat eng mit der italienischen Polizei "
+        "zusammengearbeitet. Das Bundeskriminalamt und das Landeskriminalamt Wien nahmen den "
+        "Mann gemeinsam mit den italienischen Ermittlern fest."
+    )
+    assert _pairs(result) == {("AT", "IT")}

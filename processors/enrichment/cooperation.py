@@ -183,10 +183,16 @@ def _mark_partners(
             }
             if 2 <= len(held | f.partners) <= 3:
                 f.partners |= held
-    for m in organizations:
+    # "das österreichische Bundeskriminalamt", then "im Bundeskriminalamt": the same body.
+    qualified: dict[str, str] = {}
+    for m in sorted(organizations, key=lambda m: m.start):
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
-            locate(m.start).partners.add(m.payload.country)
-            locate(m.start).agencies.add(m.payload.country)
+            own = _agency_country(m, by_sentence.get(locate.index(m.start), []))
+            if own:
+                qualified[m.payload.canonical] = own
+            country = own or qualified.get(m.payload.canonical) or m.payload.country
+            locate(m.start).partners.add(country)
+            locate(m.start).agencies.add(country)
     # "En la acción intervinieron autoridades de Canadá...", "Beteiligt waren auch die
     # Schweiz, die USA, Kolumbien...", "The arrests were made in Romania, Germany, Belgium...":
     # in an article about a police or justice operation, a list of three or more countries
@@ -413,6 +419,18 @@ def _partners(
         if status[i]:
             partners.add(code)
     return partners, counterpart_partners, officials
+
+
+def _agency_country(m: Match[Organization], places: list[Match[Place]]) -> str:
+    """The country a national agency acts for: its own, unless a demonym next to its name says
+    it is another country's body of the same name ("das österreichische Bundeskriminalamt",
+    "la Policía Nacional colombiana", "Landeskriminalamt Wien")."""
+    for place in places:
+        before = 0 <= m.start - place.end <= 1 and place.payload.kind == "demonym"
+        after = 0 <= place.start - m.end <= 1 and place.payload.kind != "country"
+        if before or after:  # "Policía Nacional colombiana", "Landeskriminalamt Wien"
+            return place.payload.code
+    return ""
 
 
 def _gang_nationality(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> bool:
