@@ -662,3 +662,23 @@ def test_a_demonym_or_city_beside_an_agency_gives_its_country_for_the_whole_arti
         "Mann gemeinsam mit den italienischen Ermittlern fest."
     )
     assert _pairs(result) == {("AT", "IT")}
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("La squadra investigativa comune italo-tedesca ha arrestato tre uomini.", ("DE", "IT")),
+        ("Une équipe commune d'enquête franco-belge a arrêté trois hommes.", ("BE", "FR")),
+        ("El equipo conjunto hispano-marroquí detuvo a tres hombres.", ("ES", "MA")),
+    ],
+)
+def test_two_nationalities_joined_in_one_adjective_of_a_joint_team_are_a_pair(text, pair):
+    assert _pairs(_enrich(text)) == {pair}
+
+
+def test_two_joined_nationalities_of_a_person_or_a_border_are_no_pair():
+    result = _enrich(
+        "Les policiers ont arrêté le milliardaire russo-canadien à la frontière franco-espagnole."
+    )
+    assert {"CA", "ES", "FR", "RU"} <= set(result.countries)
+    assert _pairs(result) == set()

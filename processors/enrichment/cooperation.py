@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from processors.enrichment.gazetteer import Match
 from processors.enrichment.lexicon import Lexicon, Organization, PartsCue, Place, TensionCue
@@ -170,6 +170,7 @@ def _mark_partners(
             lowered, f.sentence, by_sentence.get(i, []), roles, counterparts, lex
         )
         f.listed = _country_list(lowered, f.sentence, by_sentence.get(i, []), lex)
+        f.partners |= _joined_demonyms(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
             f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
             # "détenu en Belgique, a été extradé vers la France", "arrestado en España en
@@ -421,6 +422,30 @@ def _partners(
     return partners, counterpart_partners, officials
 
 
+def _joined_demonyms(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """ "squadra investigativa comune italo-tedesca", "deutsch-französische Ermittlungsgruppe",
+    "a joint Belgian-Dutch team": two nationalities joined into one adjective next to a word
+    of cooperation describe one thing the two countries share. Of anything else ("la
+    frontière franco-espagnole", "le milliardaire russo-canadien") they say nothing."""
+    demonyms = sorted((m for m in mentions if m.payload.kind == "demonym"), key=lambda m: m.start)
+    joined: set[str] = set()
+    for first, second in pairwise(demonyms):
+        if first.payload.code == second.payload.code or lowered[first.end : second.start] not in (
+            "",
+            "-",
+            "–",
+        ):
+            continue
+        before = _words(lowered[max(sentence.start, first.start - 60) : first.start])[-4:]
+        after = _words(lowered[second.end : min(sentence.end, second.end + 40)])[:2]
+        window = " ".join([*before, "|", *after])
+        if lex.cooperation.find(window) or lex.participations.find(window):
+            joined |= {first.payload.code, second.payload.code}
+    return joined
+
+
 def _agency_country(m: Match[Organization], places: list[Match[Place]]) -> str:
     """The country a national agency acts for: its own, unless a demonym next to its name says
     it is another country's body of the same name ("das österreichische Bundeskriminalamt",
@@ -461,7 +486,7 @@ def _country_list(
     best: set[str] = set()
     for head, members in groups.items():
         codes = {m.payload.code for m in members}
-        if len(codes) < 3 or len(codes) <= len(best):
+        if len(codes) < 2 or len(codes) <= len(best):
             continue
         before = _words(
             lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start]
@@ -475,6 +500,8 @@ def _country_list(
         )
         if located and not _governed(lowered, sentence, members[0], members[-1], lex):
             continue
+        if len(codes) == 2 and not (located and _arrests_around(lowered, sentence, members, lex)):
+            continue  # "arresti in Italia e in Germania"; "Belgio e Francia" alone say little
         if content and content[-1] in lex.origin_prepositions:
             # "les autorités policières et judiciaires de la France, du Royaume-Uni..." act;
             # "partivano da Belgio, Spagna e Paesi Bassi" names where things come from.
@@ -519,6 +546,16 @@ def _governed(
         ):
             return True
     return False
+
+
+def _arrests_around(
+    lowered: str, sentence: Sentence, members: list[Match[Place]], lex: Lexicon
+) -> bool:
+    """Police action (arrests, raids, searches) within a few words of a two-country list."""
+    before = _words(lowered[max(sentence.start, members[0].start - 60) : members[0].start])
+    after = _words(lowered[members[-1].end : min(sentence.end, members[-1].end + 60)])
+    window = " ".join([*before[-4:], "|", *after[:4]])
+    return bool(lex.police_actions.find(window))
 
 
 def _non_party(word: str, lex: Lexicon) -> bool:
