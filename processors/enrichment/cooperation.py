@@ -551,11 +551,17 @@ def _governed(
 def _arrests_around(
     lowered: str, sentence: Sentence, members: list[Match[Place]], lex: Lexicon
 ) -> bool:
-    """Police action (arrests, raids, searches) within a few words of a two-country list."""
-    before = _words(lowered[max(sentence.start, members[0].start - 60) : members[0].start])
-    after = _words(lowered[members[-1].end : min(sentence.end, members[-1].end + 60)])
-    window = " ".join([*before[-4:], "|", *after[:4]])
-    return bool(lex.police_actions.find(window))
+    """Police at work right before a two-country list ("arresti in Italia e in Germania",
+    "Ermittler in Spanien und Portugal"), not things found there ("des serveurs au Canada et
+    en Roumanie")."""
+    before = _words(lowered[max(sentence.start, members[0].start - 40) : members[0].start])
+    window = " ".join(w for w in before if w not in lex.determiners).split()[-2:]
+    text = " ".join(window)
+    return bool(
+        lex.police_actions.find(text)
+        or lex.partner_roles.find(text)
+        or lex.participations.find(text)
+    )
 
 
 def _non_party(word: str, lex: Lexicon) -> bool:
