@@ -39,8 +39,6 @@ from schemas import encode
 
 log = logging.getLogger("coopwire.worker")
 T = TypeVar("T")
-# A batch between reading and acking: its events, its records, its enrichment.
-InFlight = tuple[list[Any], list[Record], "asyncio.Future[BatchOutcome]"]
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -204,21 +202,11 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.agent(raw_topic, name="enrich-articles", concurrency=1)
     async def enrich_articles(stream: faust.StreamT) -> None:
-        # Batch k+1 is handed to the enrichment process while it still enriches batch k, so
-        # it finds its next batch waiting the moment it is done, and batch k-1 is stored and
-        # sent meanwhile (the sink has its own thread). One task delivers and acks the batches
-        # in the order they were read, one at a time; at most three batches are in hand. A
-        # batch whose delivery is cancelled (stop, rebalance) stays unacked and is read again;
-        # the sink upserts make that harmless.
-        in_order: asyncio.Queue[InFlight] = asyncio.Queue(maxsize=1)
-
-        async def deliver_in_order() -> None:
-            while True:
-                events, records, enriching = await in_order.get()
-                await deliver(stream, events, records, await enriching)
-
-        deliverer = asyncio.create_task(deliver_in_order())
-        pending: list[asyncio.Future[BatchOutcome]] = []
+        # Batch k is stored and sent while batch k+1 is enriched (the sink has its own thread):
+        # the CPU keeps enriching instead of waiting on I/O. At most one batch is in delivery,
+        # and batches are acked in order. A batch whose delivery is cancelled (stop, rebalance)
+        # stays unacked and is read again; the sink upserts make that harmless.
+        delivering: asyncio.Task[None] | None = None
         try:
             async for events in stream.noack_take(
                 settings.worker_batch_size, within=settings.worker_batch_within_s
@@ -234,17 +222,13 @@ def create_app(settings: Settings) -> faust.App:
                     for e in events
                 ]
                 metrics.batch_taken(len(records))
-                enriching = asyncio.ensure_future(enrich_batch(records))
-                pending = [f for f in pending if not f.done()] + [enriching]
-                queued = asyncio.ensure_future(in_order.put((list(events), records, enriching)))
-                await asyncio.wait({queued, deliverer}, return_when=asyncio.FIRST_COMPLETED)
-                if deliverer.done():  # it only ends by raising: the batch in hand is not acked
-                    queued.cancel()
-                    deliverer.result()
+                outcome = await enrich_batch(records)
+                if delivering is not None:
+                    await delivering
+                delivering = asyncio.create_task(deliver(stream, list(events), records, outcome))
         finally:
-            deliverer.cancel()
-            for enriching in pending:
-                enriching.cancel()
+            if delivering is not None and not delivering.done():
+                delivering.cancel()
 
     @app.on_before_shutdown.connect
     async def _close(app: faust.App, **kwargs: Any) -> None:
