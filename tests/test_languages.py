@@ -682,3 +682,13 @@ def test_two_joined_nationalities_of_a_person_or_a_border_are_no_pair():
     )
     assert {"CA", "ES", "FR", "RU"} <= set(result.countries)
     assert _pairs(result) == set()
+
+
+def test_a_country_short_name_before_a_body_is_part_of_its_name():
+    result = _enrich(
+        "He was charged in U.S. District Court in Miami after U.S. Customs and Border "
+        "Protection officers stopped him; Britain asked for his extradition."
+    )
+    orgs = {e.text for e in result.entities if e.type == EntityType.ORG}
+    assert {"U.S. District Court", "U.S. Customs and Border Protection"} <= orgs
+    assert "US" in result.countries

@@ -128,7 +128,28 @@ def extract_entities(
     for m in resolved:
         if m.type == "PERSON" and m.country is None:
             m.country = person_countries.get(fold_key(m.canonical))
-    return accepted + resolved
+    mentions = accepted + resolved
+    for m in mentions:
+        if m.type == "ORG":
+            _take_country_prefix(text, m, lex)
+    return mentions
+
+
+def _take_country_prefix(text: str, m: Mention, lex: Lexicon) -> None:
+    """ "U.S. District Court", "U.S. Customs and Border Protection", "EU Agency for Criminal
+    Justice Cooperation": the country's short name written before a body's name is part of
+    it (the language's ``organization_prefixes``); the country itself stays a country."""
+    for prefix in lex.organization_prefixes:
+        start = m.start - len(prefix) - 1
+        if start < 0 or text[start : m.start] != prefix + " ":
+            continue
+        if start > 0 and text[start - 1].isalnum():
+            continue
+        surface = text[start : m.end]
+        if m.canonical == m.surface:
+            m.canonical = surface
+        m.start, m.surface = start, surface
+        return
 
 
 def _acronym_definitions(text: str, lex: Lexicon, known: list[Mention]) -> list[Mention]:
