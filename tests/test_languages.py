@@ -692,3 +692,14 @@ def test_a_country_short_name_before_a_body_is_part_of_its_name():
     orgs = {e.text for e in result.entities if e.type == EntityType.ORG}
     assert {"U.S. District Court", "U.S. Customs and Border Protection"} <= orgs
     assert "US" in result.countries
+
+
+def test_an_office_named_by_its_place_is_an_organisation():
+    result = _enrich(
+        "The Paris prosecutor's office said the Public Prosecutor's Office in Marseille had "
+        "asked the DIICOT prosecutor's office in Romania for help; the prosecutor's office "
+        "declined to comment."
+    )
+    orgs = {e.text for e in result.entities if e.type == EntityType.ORG}
+    assert {"Paris prosecutor's office", "Public Prosecutor's Office in Marseille"} <= orgs
+    assert "DIICOT" in orgs and "prosecutor's office" not in orgs

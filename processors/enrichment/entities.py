@@ -88,6 +88,7 @@ def extract_entities(
         )
         strong.append(Mention(m.start, m.end, "LOC", text[m.start : m.end], canonical, place.code))
     strong.extend(_acronym_definitions(text, lex, strong))
+    strong.extend(_patterned_organizations(text, lex))
     if doc is None:
         known = [m for m in strong if m.type == "ORG"]
         for org in headed_organizations(text, lex, known):
@@ -150,6 +151,22 @@ def _take_country_prefix(text: str, m: Mention, lex: Lexicon) -> None:
             m.canonical = surface
         m.start, m.surface = start, surface
         return
+
+
+def _patterned_organizations(text: str, lex: Lexicon) -> list[Mention]:
+    """Offices named by a phrase no gazetteer can list ("the Paris prosecutor's office", "the
+    Public Prosecutor's Office in Marseille"): the language's ``organization_patterns``."""
+    found: list[Mention] = []
+    for pattern in lex.organization_patterns:
+        for match in pattern.finditer(text):
+            start, name = match.start(), match.group(0)
+            first = name.split(maxsplit=1)
+            if len(first) == 2 and fold_key(first[0]) in lex.determiners:
+                start, name = start + len(first[0]) + 1, first[1]
+            if not name[:1].isupper():
+                continue  # "the prosecutor's office": an office, not its name
+            found.append(Mention(start, start + len(name), "ORG", name, name))
+    return found
 
 
 def _acronym_definitions(text: str, lex: Lexicon, known: list[Mention]) -> list[Mention]:

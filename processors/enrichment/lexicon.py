@@ -84,6 +84,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "unit_links": [],
     "unit_heads": [],
     "organization_prefixes": [],
+    "organization_patterns": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -173,6 +174,7 @@ class Lexicon:
     unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
     unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
     organization_prefixes: tuple[str, ...] = ()  # "U.S.": "U.S. District Court"
+    organization_patterns: tuple[re.Pattern[str], ...] = ()  # "Paris prosecutor's office"
     criminal_groups: frozenset[str] = frozenset()  # "banda", "gang": "la banda albanesa"
     capitalised_nouns: bool = False  # German: a capital letter does not make a name
     organization_suffixes: tuple[str, ...] = ()  # compounds: "Bundeskriminal|amt"
@@ -386,6 +388,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
     lex.unit_links += tuple(w.lower() for w in data["unit_links"])
     lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
+    lex.organization_patterns += tuple(re.compile(p) for p in data["organization_patterns"])
     lex.organization_prefixes += tuple(sorted(data["organization_prefixes"], key=len, reverse=True))
     lex.criminal_groups |= {fold(w).lower() for w in data["criminal_group_words"]}
     lex.organization_suffixes += tuple(fold_key(w) for w in data["organization_suffixes"])
