@@ -628,12 +628,15 @@ def test_a_local_unit_is_named_with_its_place_and_a_national_force_is_not():
     orgs = _organisations(
         "Gli agenti della Squadra Mobile della Questura di Bolzano e la Polizia di Stato di "
         "Trento hanno arrestato tre uomini; la Procura della Repubblica presso il Tribunale di "
-        "Roma ha chiesto la convalida, e il ROS dei Carabinieri ha perquisito le loro case."
+        "Roma e la Corte d'Appello di Milano hanno chiesto la convalida, il ROS dei Carabinieri "
+        "e la DIGOS della Polizia di Stato hanno perquisito le loro case."
     )
     assert "Squadra Mobile della Questura di Bolzano" in orgs
     assert "Procura della Repubblica presso il Tribunale di Roma" in orgs
+    assert "Corte d'Appello di Milano" in orgs
     assert "Polizia di Stato" in orgs and "Polizia di Stato di Trento" not in orgs
-    assert "ROS" in orgs and "ROS dei Carabinieri" not in orgs  # two bodies, each its own
+    assert "ROS dei Carabinieri" in orgs  # Italian units are named with their corps
+    assert "DIGOS" in orgs and "DIGOS della Polizia di Stato" not in orgs  # two bodies
 
 
 @pytest.mark.parametrize(

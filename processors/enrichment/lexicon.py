@@ -84,6 +84,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "unit_links": [],
     "unit_heads": [],
     "organization_prefixes": [],
+    "unit_parents": [],
     "organization_patterns": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
@@ -173,6 +174,7 @@ class Lexicon:
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
     unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
     unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
+    unit_parents: frozenset[str] = frozenset()  # "Carabinieri": "ROS dei Carabinieri"
     organization_prefixes: tuple[str, ...] = ()  # "U.S.": "U.S. District Court"
     organization_patterns: tuple[re.Pattern[str], ...] = ()  # "Paris prosecutor's office"
     criminal_groups: frozenset[str] = frozenset()  # "banda", "gang": "la banda albanesa"
@@ -388,6 +390,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
     lex.unit_links += tuple(w.lower() for w in data["unit_links"])
     lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
+    lex.unit_parents |= {fold_key(w) for w in data["unit_parents"]}
     lex.organization_patterns += tuple(re.compile(p) for p in data["organization_patterns"])
     lex.organization_prefixes += tuple(sorted(data["organization_prefixes"], key=len, reverse=True))
     lex.criminal_groups |= {fold(w).lower() for w in data["criminal_group_words"]}

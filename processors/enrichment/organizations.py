@@ -88,7 +88,9 @@ def _extend(
                 j += 1
             last = j - 1
             continue
-        if word[:1].isupper() and not (word.isupper() and len(word) > 1):
+        if _elided_name(word, lex):
+            last = j  # "Corte d'Appello di Roma", "Ministero dell'Interno"
+        elif word[:1].isupper() and not (word.isupper() and len(word) > 1):
             if fold_key(word) in lex.not_entities and j == head + 1:
                 break
             last = j
@@ -102,6 +104,19 @@ def _extend(
             break  # "Bundesministerium der Justiz", but "Landgericht Rottweil der Prozess"
         j += 1
     return last
+
+
+def _elided_name(word: str, lex: Lexicon) -> bool:
+    """ "d'Appello", "dell'Interno": a connector elided onto a capitalised name word."""
+    head, mark, rest = word.replace("’", "'").partition("'")
+    return (
+        bool(mark)
+        and rest[:1].isupper()
+        and (
+            fold_key(head + "'") in lex.organization_connectors
+            or fold_key(head) in lex.organization_connectors
+        )
+    )
 
 
 def numbered_end(text: str, end: int, lex: Lexicon) -> int:
@@ -123,7 +138,8 @@ def unit_end(
     capitalised words; a month or a line break ends the name. Only the language's
     ``unit_heads`` are units: a national force keeps its name ("Polizia di Stato di Bolzano" is
     the Polizia di Stato, in Bolzano), and another known body after the link is a body of its
-    own ("ROS dei Carabinieri" names two)."""
+    own, unless the language names its units with it (``unit_parents``: "ROS dei
+    Carabinieri")."""
     if not lex.unit_links or not any(
         fold_key(text[start:end]).startswith(head) for head in lex.unit_heads
     ):
@@ -139,8 +155,10 @@ def unit_end(
         kept = words.group(0).split()
         while kept and fold_key(kept[-1]) in lex.calendar_words:
             kept.pop()
+        stop = link.end() + len(" ".join(kept))
         if not kept or any(
-            s < link.end() + len(" ".join(kept)) and link.end() < e for s, e in known
+            s < stop and link.end() < e and fold_key(text[s:e]) not in lex.unit_parents
+            for s, e in known
         ):
             break
         end = link.end() + len(" ".join(kept))
