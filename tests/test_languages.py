@@ -706,3 +706,16 @@ def test_an_office_named_by_its_place_is_an_organisation():
     orgs = {e.text for e in result.entities if e.type == EntityType.ORG}
     assert {"Paris prosecutor's office", "Public Prosecutor's Office in Marseille"} <= orgs
     assert "DIICOT" in orgs and "prosecutor's office" not in orgs
+
+
+def test_a_body_two_countries_name_alike_is_the_one_the_article_names():
+    vienna = _enrich(
+        "Das Bundeskriminalamt hat in Wien gemeinsam mit der lettischen Polizei ein "
+        "Betrugsnetzwerk zerschlagen; in Österreich und Lettland gab es Festnahmen."
+    )
+    assert _pairs(vienna) == {("AT", "LV")}
+    berlin = _enrich(
+        "Das Bundeskriminalamt hat gemeinsam mit der lettischen Polizei ein Betrugsnetzwerk "
+        "zerschlagen; in Deutschland und Lettland gab es Festnahmen."
+    )
+    assert _pairs(berlin) == {("DE", "LV")}

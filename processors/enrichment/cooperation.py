@@ -186,12 +186,13 @@ def _mark_partners(
                 f.partners |= held
     # "das österreichische Bundeskriminalamt", then "im Bundeskriminalamt": the same body.
     qualified: dict[str, str] = {}
+    named = {m.payload.code for places in by_sentence.values() for m in places}
     for m in sorted(organizations, key=lambda m: m.start):
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
             own = _agency_country(m, by_sentence.get(locate.index(m.start), []))
             if own:
                 qualified[m.payload.canonical] = own
-            country = own or qualified.get(m.payload.canonical) or m.payload.country
+            country = own or qualified.get(m.payload.canonical) or _shared(m.payload, named)
             locate(m.start).partners.add(country)
             locate(m.start).agencies.add(country)
     # "En la acción intervinieron autoridades de Canadá...", "Beteiligt waren auch die
@@ -444,6 +445,16 @@ def _joined_demonyms(
         if lex.cooperation.find(window) or lex.participations.find(window):
             joined |= {first.payload.code, second.payload.code}
     return joined
+
+
+def _shared(org: Organization, named: set[str]) -> str:
+    """A name several countries' bodies share ("Bundeskriminalamt" in Vienna's news as in
+    Berlin's) is the body of the one the article names, its usual country when in doubt."""
+    if org.also and org.country not in named:
+        for code in org.also:
+            if code in named:
+                return code
+    return org.country or ""
 
 
 def _agency_country(m: Match[Organization], places: list[Match[Place]]) -> str:

@@ -112,6 +112,8 @@ class Organization:
     canonical: str
     country: str | None
     law_enforcement: bool
+    # Other countries whose body has the same name ("Bundeskriminalamt": Austria's too).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,14 +305,21 @@ def _add_agencies(lex: Lexicon, known: list[dict]) -> None:
     spelt = {fold(name) for org in known for name in org["names"]}
     country_of = {fold_key(name): org.get("country") for org in known for name in org["names"]}
     for org in load_agencies():
-        value = Organization(
-            org["canonical"], org.get("country"), org.get("law_enforcement", False)
-        )
+        value = _organization(org)
         for name in org["names"]:
             key = fold_key(name)
             if fold(name) in spelt or country_of.get(key, value.country) != value.country:
                 continue
             lex.organizations.add(name, value, case_sensitive=True)
+
+
+def _organization(entry: dict) -> Organization:
+    return Organization(
+        entry["canonical"],
+        entry.get("country"),
+        entry.get("law_enforcement", False),
+        tuple(entry.get("also", ())),
+    )
 
 
 def split_cue(cue: str) -> tuple[list[str], bool]:
@@ -338,9 +347,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
         for suffix in data["demonym_suffixes"]:
             lex.demonym_keys[fold_key(name + suffix)] = code
     for org in data["organizations"]:
-        value = Organization(
-            org["canonical"], org.get("country"), org.get("law_enforcement", False)
-        )
+        value = _organization(org)
         for name in org["names"]:
             lex.organizations.add(name, value, case_sensitive=True)
     for cue in data["cooperation_cues"]:
