@@ -68,11 +68,13 @@ def test_agencies_is_shared_data_not_a_language():
 def test_every_entry_has_a_canonical_names_and_a_valid_country_or_none():
     codes = country_codes()
     for entry in ENTRIES:
-        assert set(entry) <= {"canonical", "names", "country", "law_enforcement"}, entry
+        assert set(entry) <= {"canonical", "names", "country", "law_enforcement", "also"}, entry
         assert entry["canonical"] and entry["names"], entry
         assert all(isinstance(n, str) and n.strip() == n and n for n in entry["names"]), entry
         assert entry.get("country") is None or entry["country"] in codes, entry
         assert isinstance(entry.get("law_enforcement", False), bool), entry
+        also = entry.get("also", [])
+        assert all(code in codes for code in also) and (not also or entry.get("country")), entry
 
 
 def test_a_name_has_one_meaning():
