@@ -719,3 +719,18 @@ def test_a_body_two_countries_name_alike_is_the_one_the_article_names():
         "zerschlagen; in Deutschland und Lettland gab es Festnahmen."
     )
     assert _pairs(berlin) == {("DE", "LV")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vito Rizzuto extradé aux États-Unis. La Cour suprême du Canada a refusé d'examiner son "
+        "dernier appel, et la police l'a remis aux autorités américaines.",
+        "The High Court rejected his appeal against extradition, and Spain's police flew him "
+        "from London to Madrid on a European arrest warrant.",
+    ],
+)
+def test_a_court_turning_down_the_defendant_is_no_refusal_between_countries(text):
+    result = _enrich(text)
+    assert _pairs(result), result.cooperation
+    assert result.cooperation.tensions == []

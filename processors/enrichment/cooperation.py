@@ -31,7 +31,14 @@ from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
 from processors.enrichment.gazetteer import Match
-from processors.enrichment.lexicon import Lexicon, Organization, PartsCue, Place, TensionCue
+from processors.enrichment.lexicon import (
+    NOT_A_TENSION,
+    Lexicon,
+    Organization,
+    PartsCue,
+    Place,
+    TensionCue,
+)
 from processors.enrichment.taxonomy import TOPIC_IDS
 from processors.enrichment.text import Sentence, fold, sentences
 from schemas import Cooperation, CooperationPair, CooperationTopic, Tension, TensionKind
@@ -235,9 +242,14 @@ def _mark_tensions(
         seen.setdefault((locate.index(m.start), m.payload), []).append(m)
     for m in lex.resumptions.find(folded, lowered):
         locate(m.start).resumed = True
+    dismissed: set[int] = set()  # sentences where a court turns down the defendant, not a country
     for (index, cue), found in sorted(seen.items(), key=lambda kv: TENSION_ORDER[kv[0][1].kind]):
         f = facts[index]
-        if f.resumed or f.tension or not _complete(lowered, cue, found):
+        if cue.kind == NOT_A_TENSION:
+            if _complete(lowered, cue, found):
+                dismissed.add(index)
+            continue
+        if f.resumed or f.tension or index in dismissed or not _complete(lowered, cue, found):
             continue
         f.tension = cue.kind
         f.tension_countries = {
@@ -257,7 +269,7 @@ def _no_cooperation(f: SentenceFacts) -> None:
     f.cue = False
 
 
-TENSION_ORDER = {"expelled_diplomats": 0, "refused": 1, "suspended": 2}
+TENSION_ORDER = {NOT_A_TENSION: -1, "expelled_diplomats": 0, "refused": 1, "suspended": 2}
 _NEAR_WORDS = 4
 
 

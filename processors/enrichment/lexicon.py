@@ -85,6 +85,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "unit_heads": [],
     "organization_prefixes": [],
     "unit_parents": [],
+    "tension_exceptions": [],
     "organization_patterns": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
@@ -131,6 +132,11 @@ class PartsCue:
     cue: str
     parts: int
     near: bool = False
+
+
+# A court dismissing the defendant's appeal or bail ("rejected his appeal against
+# extradition") refuses him, not the other country: ``tension_exceptions`` cues.
+NOT_A_TENSION = "not_a_tension"
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +385,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     ):
         for phrase in data[key]:
             gazetteer.add(phrase, phrase)
-    for kind, cues in data["tension_cues"].items():
+    for kind, cues in [*data["tension_cues"].items(), (NOT_A_TENSION, data["tension_exceptions"])]:
         for cue in cues:
             parts, near = split_cue(cue)
             for part in parts:
