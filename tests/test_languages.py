@@ -734,3 +734,26 @@ def test_a_court_turning_down_the_defendant_is_no_refusal_between_countries(text
     result = _enrich(text)
     assert _pairs(result), result.cooperation
     assert result.cooperation.tensions == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On the action day, police in Spain and Portugal arrested five suspects together, and "
+        "assets worth 10 million euros were frozen.",
+        "Die spanische und die portugiesische Polizei nahmen gemeinsam fünf Verdächtige fest; "
+        "Vermögen von zehn Millionen Euro wurde eingefroren.",
+    ],
+)
+def test_frozen_assets_are_no_frozen_cooperation(text):
+    result = _enrich(text)
+    assert _pairs(result) == {("ES", "PT")}
+    assert result.cooperation.tensions == []
+
+
+def test_a_list_goes_on_after_but_also():
+    result = _enrich(
+        "Lors de la journée d'action coordonnée par Eurojust, des perquisitions ont été menées "
+        "en Espagne et au Portugal, mais aussi en Italie, en Roumanie et en Bulgarie."
+    )
+    assert {"BG", "ES", "IT", "PT", "RO"} <= {c for p in _pairs(result) for c in p}
