@@ -45,11 +45,14 @@ def generate(
 ) -> list[RawArticle]:
     rng = random.Random(seed)
     pool = _sentences_by_language()
+    # The mix is drawn from its own generator, so it does not shift when the corpus the
+    # sentences come from grows (sentence draws consume the main generator).
+    mix = random.Random(seed)
     languages = list(LANGUAGE_MIX)
     weights = [LANGUAGE_MIX[lang] for lang in languages]
     articles = []
     for i in range(n):
-        lang = rng.choices(languages, weights)[0]
+        lang = mix.choices(languages, weights)[0]
         target = math.exp(rng.uniform(math.log(min_chars), math.log(max_chars)))
         sentences: list[str] = []
         length = 0
