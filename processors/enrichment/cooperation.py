@@ -498,7 +498,8 @@ def _country_list(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
     """Countries of the longest list of three or more in the sentence, unless the words
-    before it make them a route or nationalities ("via Hungary, Slovenia and Austria")."""
+    before it make them a route or nationalities ("via Hungary, Slovenia and Austria"); a
+    list of two only right after police at work ("arresti in Italia e in Germania")."""
     mentions = sorted(
         (m for m in mentions if m.payload.kind in ("country", "capital")), key=lambda m: m.start
     )
