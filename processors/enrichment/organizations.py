@@ -14,6 +14,7 @@ it is a common noun, and the gazetteers know the real names among them ("Bundesk
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -129,12 +130,12 @@ def numbered_end(text: str, end: int, lex: Lexicon) -> int:
 
 
 def unit_end(
-    text: str, start: int, end: int, lex: Lexicon, known: list[tuple[int, int]] = ()
+    text: str, start: int, end: int, lex: Lexicon, known: Sequence[tuple[int, int]] = ()
 ) -> int:
     """Where a national body's name really ends when a place or a parent body follows it: a
     unit of many is named by where it sits ("Squadra Mobile di Como", "DIGOS della Questura di
-    Bologna", "Parket van Antwerpen") or whose it is ("ROS dei Carabinieri", "Servicio de
-    Información de la Guardia Civil"). Each step is one of the language's ``unit_links``, then
+    Bologna", "Parket van Antwerpen") or whose it is ("ROS dei Carabinieri", "Nucleo
+    operativo dei Carabinieri"). Each step is one of the language's ``unit_links``, then
     capitalised words; a month or a line break ends the name. Only the language's
     ``unit_heads`` are units: a national force keeps its name ("Polizia di Stato di Bolzano" is
     the Polizia di Stato, in Bolzano), and another known body after the link is a body of its
