@@ -28,6 +28,10 @@ def _persons(result) -> set[str]:
     return {e.canonical for e in result.entities if e.type == EntityType.PERSON}
 
 
+def _organisations(text: str) -> set[str]:
+    return {e.canonical for e in _enrich(text).entities if e.type == EntityType.ORG}
+
+
 def test_every_first_class_language_has_its_data_file():
     assert set(LANGUAGES) <= set(available_languages())
 
@@ -479,7 +483,7 @@ def test_a_separable_verb_of_working_together_is_a_cooperation_cue():
     ],
 )
 def test_parties_media_and_companies_are_organisations(text, names):
-    orgs = {e.canonical for e in _enrich(text).entities if e.type == EntityType.ORG}
+    orgs = _organisations(text)
     assert names <= orgs, orgs
 
 
@@ -608,20 +612,12 @@ def test_an_operations_action_days_in_listed_countries_pair_them_all(lang, text,
 
 
 def test_a_numbered_court_keeps_its_number():
-    orgs = {
-        e.canonical
-        for e in _enrich(
-            "El Juzgado Central de Instrucción número 6 de la Audiencia Nacional ordenó su "
-            "ingreso en prisión; el Juzgado de lo Penal número 3 de Huelva lo había condenado."
-        ).entities
-        if e.type == EntityType.ORG
-    }
+    orgs = _organisations(
+        "El Juzgado Central de Instrucción número 6 de la Audiencia Nacional ordenó su "
+        "ingreso en prisión; el Juzgado de lo Penal número 3 de Huelva lo había condenado."
+    )
     assert "Juzgado Central de Instrucción número 6" in orgs
     assert "Juzgado de lo Penal número 3 de Huelva" in orgs
-
-
-def _organisations(text: str) -> set[str]:
-    return {e.canonical for e in _enrich(text).entities if e.type == EntityType.ORG}
 
 
 def test_a_local_unit_is_named_with_its_place_and_a_national_force_is_not():

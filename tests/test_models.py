@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from functools import cache
 
 import pytest
 import spacy
@@ -55,6 +56,7 @@ TEXT = (
 )
 
 
+@cache
 def _original_english() -> spacy.language.Language:
     with use_ops("numpy", use_blis=False):
         return spacy.load(pipeline_package("en"), exclude=list(UNNEEDED))

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
-from processors.enrichment.gazetteer import Match
+from processors.enrichment.gazetteer import Gazetteer, Match
 from processors.enrichment.lexicon import (
     NOT_A_TENSION,
     Lexicon,
@@ -454,7 +454,7 @@ def _joined_demonyms(
         before = _words(lowered[max(sentence.start, first.start - 60) : first.start])[-4:]
         after = _words(lowered[second.end : min(sentence.end, second.end + 40)])[:2]
         window = " ".join([*before, "|", *after])
-        if lex.cooperation.find(window) or lex.participations.find(window):
+        if _found_in(window, lex.cooperation, lex.participations):
             joined |= {first.payload.code, second.payload.code}
     return joined
 
@@ -530,11 +530,7 @@ def _country_list(
             # "les autorités policières et judiciaires de la France, du Royaume-Uni..." act;
             # "partivano da Belgio, Spagna e Paesi Bassi" names where things come from.
             governors = " ".join(content[-5:-1])
-            if not (
-                lex.partner_roles.find(governors)
-                or lex.cooperation.find(governors)
-                or lex.participations.find(governors)
-            ):
+            if not _found_in(governors, lex.partner_roles, lex.cooperation, lex.participations):
                 continue
         best = codes
     return best
@@ -561,13 +557,9 @@ def _governed(
         " ".join(before_words[-_LIST_WINDOW_WORDS:]),
         " ".join(after_words[:_LIST_WINDOW_WORDS]),
     ):
-        if (
-            lex.partner_roles.find(window)
-            or lex.cooperation.find(window)
-            or lex.participations.find(window)
-            or lex.police_actions.find(window)
-            or any(m.payload.topic == "law_enforcement" for m in lex.topics.find(window))
-        ):
+        if _found_in(
+            window, lex.partner_roles, lex.cooperation, lex.participations, lex.police_actions
+        ) or any(m.payload.topic == "law_enforcement" for m in lex.topics.find(window)):
             return True
     return False
 
@@ -579,13 +571,13 @@ def _arrests_around(
     "Ermittler in Spanien und Portugal"), not things found there ("des serveurs au Canada et
     en Roumanie")."""
     before = _words(lowered[max(sentence.start, members[0].start - 40) : members[0].start])
-    window = " ".join(w for w in before if w not in lex.determiners).split()[-2:]
-    text = " ".join(window)
-    return bool(
-        lex.police_actions.find(text)
-        or lex.partner_roles.find(text)
-        or lex.participations.find(text)
-    )
+    window = " ".join([w for w in before if w not in lex.determiners][-2:])
+    return _found_in(window, lex.police_actions, lex.partner_roles, lex.participations)
+
+
+def _found_in(window: str, *gazetteers: Gazetteer) -> bool:
+    """Does any of these word lists occur in this stretch of words?"""
+    return any(gazetteer.find(window) for gazetteer in gazetteers)
 
 
 def _non_party(word: str, lex: Lexicon) -> bool:
@@ -631,7 +623,7 @@ def _acts(
     if content and content[-1] in lex.origin_prepositions:
         # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin
         governor = content[-2] if len(content) > 1 else ""
-        return bool(lex.partner_roles.find(governor) or lex.cooperation.find(governor))
+        return _found_in(governor, lex.partner_roles, lex.cooperation)
     return (
         coordinated
         or not content

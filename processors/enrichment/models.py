@@ -120,7 +120,7 @@ def load_pipeline(lang: str) -> SpacyLanguage | None:
     name = pipeline_package(lang)
     if name is None:
         return None
-    threadpool_limits(limits=1, user_api="blas")
+    _one_blas_thread()
     with use_ops("numpy", use_blis=False):
         nlp = spacy.load(name, exclude=list(UNNEEDED))
     if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listeners:
@@ -132,6 +132,12 @@ def load_pipeline(lang: str) -> SpacyLanguage | None:
     if "ner" in nlp.pipe_names:
         keep_entity_labels(nlp.get_pipe("ner"), ENTITY_LABELS)
     return nlp
+
+
+@cache
+def _one_blas_thread() -> None:
+    """Process-wide, so once: every pipeline of the process multiplies on this one thread."""
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def keep_entity_labels(ner: EntityRecognizer, labels: frozenset[str]) -> None:
@@ -147,6 +153,8 @@ def keep_entity_labels(ner: EntityRecognizer, labels: frozenset[str]) -> None:
     "Kennedy International Airport" or "45 kilograms" would fall to a person or organisation.
     English keeps 42 actions of 74, and `coopwire eval` is unchanged on every labelled article.
     """
+    if set(ner.labels) <= labels:
+        return  # nothing to drop (WikiNER's four labels): the actions stay as loaded
     moves = ner.moves
     names = [moves.get_class_name(i) for i in range(moves.n_moves)]
     kept = {
@@ -155,8 +163,6 @@ def keep_entity_labels(ner: EntityRecognizer, labels: frozenset[str]) -> None:
     }
     moves.initialize_actions(kept)
     rows = [names.index(moves.get_class_name(i)) for i in range(moves.n_moves)]
-    if len(rows) == len(names):
-        return
     upper = ner.model.get_ref("upper")
     smaller = _define_upper(nO=len(rows), nI=upper.get_dim("nI"))
     smaller.set_param("W", upper.get_param("W")[rows].copy())
