@@ -753,3 +753,13 @@ def test_a_list_goes_on_after_but_also():
         "en Espagne et au Portugal, mais aussi en Italie, en Roumanie et en Bulgarie."
     )
     assert {"BG", "ES", "IT", "PT", "RO"} <= {c for p in _pairs(result) for c in p}
+
+
+def test_an_official_named_apart_from_his_counterparts_list_leads_it():
+    result = _enrich(
+        "España y otros países europeos refuerzan la cooperación policial. El ministro del "
+        "Interior, Antonio Camacho, firmó el martes en Bruselas, junto a sus homólogos de "
+        "Alemania, Austria, Bélgica y Francia, un tratado contra el terrorismo. Tras la firma, "
+        "el ministro español destacó la importancia del acuerdo."
+    )
+    assert {("AT", "ES"), ("BE", "ES"), ("DE", "ES"), ("ES", "FR")} <= _pairs(result)

@@ -297,8 +297,11 @@ def _in_order_nearby(lowered: str, cue: str, found: list[Match]) -> bool:
 
 def _make_pairs(facts: list[SentenceFacts]) -> None:
     # The countries that lead the article's police or justice work ("la justice américaine",
-    # the FBI) take part in a multilateral operation listed elsewhere in it.
-    leads = {c for f in facts if f.cue or f.topics for c in f.officials | f.agencies}
+    # the FBI) take part in a multilateral operation listed elsewhere in it. An official is
+    # one wherever the article names him ("firmó junto a sus homólogos de Alemania,
+    # Austria..." before "el ministro español subrayó"); an agency only where it is at work.
+    leads = {c for f in facts for c in f.officials}
+    leads |= {c for f in facts if f.cue or f.topics for c in f.agencies}
     for i, f in enumerate(facts):
         if f.listed and f.cue:
             f.partners |= leads
