@@ -763,3 +763,22 @@ def test_an_official_named_apart_from_his_counterparts_list_leads_it():
         "el ministro español destacó la importancia del acuerdo."
     )
     assert {("AT", "ES"), ("BE", "ES"), ("DE", "ES"), ("ES", "FR")} <= _pairs(result)
+
+
+def test_swiss_german_spelling_without_eszett_names_the_same_country():
+    result = _enrich(
+        "An der Aktion gegen die Schadsoftware beteiligt waren Strafverfolgungsbehörden aus "
+        "Deutschland, Frankreich, Grossbritannien und Österreich."
+    )
+    assert "GB" in result.countries
+    assert ("DE", "GB") in _pairs(result)
+
+
+def test_a_list_of_where_cartels_sit_is_no_list_of_participants():
+    result = _enrich(
+        "In einer von Europol koordinierten Aktion nahmen deutsche und belgische Ermittler 100 "
+        "Personen fest. "
+        "Nach Erkenntnissen der Fahnder pflegten die Clans Kontakte zu einflussreichen "
+        "Drogenkartellen in Kolumbien, Panama und Brasilien."
+    )
+    assert not {c for pair in _pairs(result) for c in pair} & {"BR", "CO", "PA"}

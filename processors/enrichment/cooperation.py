@@ -490,10 +490,13 @@ def _gang_nationality(lowered: str, sentence: Sentence, m: Match[Place], lex: Le
     beside = (
         _words(lowered[sentence.start : m.start])[-1:] + _words(lowered[m.end : sentence.end])[:1]
     )
-    return any(
-        word in lex.criminal_groups
-        or (lex.capitalised_nouns and any(word.endswith(g) for g in lex.criminal_groups))
-        for word in beside
+    return any(_criminal_group(word, lex) for word in beside)
+
+
+def _criminal_group(word: str, lex: Lexicon) -> bool:
+    """ "banda", "cartels", and in languages that join nouns, "Drogenkartellen"."""
+    return word in lex.criminal_groups or (
+        lex.capitalised_nouns and any(word.endswith(g) for g in lex.criminal_groups)
     )
 
 
@@ -527,6 +530,8 @@ def _country_list(
         )
         if located and not _governed(lowered, sentence, members[0], members[-1], lex):
             continue
+        if located and len(content) > 1 and _criminal_group(content[-2], lex):
+            continue  # "Kontakte zu Drogenkartellen in Kolumbien, Panama und Brasilien"
         if len(codes) == 2 and not (located and _arrests_around(lowered, sentence, members, lex)):
             continue  # "arresti in Italia e in Germania"; "Belgio e Francia" alone say little
         if content and content[-1] in lex.origin_prepositions:

@@ -57,9 +57,10 @@ class Gazetteer(Generic[T]):
         surface = fold(pattern.rstrip("*").strip())
         if not surface:
             return
-        key = surface.lower()
-        entry = Entry(surface, payload, prefix, tuple(suffixes), case_sensitive)
-        self._entries.setdefault(key, []).append(entry)
+        # Swiss and Liechtenstein German write "ss" for "ß": "Grossbritannien", "Strasse".
+        for spelling in dict.fromkeys((surface, surface.replace("ß", "ss"))):
+            entry = Entry(spelling, payload, prefix, tuple(suffixes), case_sensitive)
+            self._entries.setdefault(spelling.lower(), []).append(entry)
         self._built = False
 
     def __len__(self) -> int:
