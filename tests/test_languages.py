@@ -782,3 +782,23 @@ def test_a_list_of_where_cartels_sit_is_no_list_of_participants():
         "Drogenkartellen in Kolumbien, Panama und Brasilien."
     )
     assert not {c for pair in _pairs(result) for c in pair} & {"BR", "CO", "PA"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "C'est la coopération des services d'enquête français avec leurs homologues américains, "
+        "colombiens et espagnols qui a permis d'arrêter onze trafiquants.",
+        "La cooperación de los investigadores franceses con sus homólogos estadounidenses, "
+        "colombianos y españoles permitió detener a once narcotraficantes.",
+    ],
+)
+def test_investigators_and_their_several_counterparts_all_cooperate(text):
+    assert _pairs(_enrich(text)) == {
+        ("CO", "ES"),
+        ("CO", "FR"),
+        ("CO", "US"),
+        ("ES", "FR"),
+        ("ES", "US"),
+        ("FR", "US"),
+    }

@@ -320,6 +320,8 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
         for code in f.counterpart_partners:
             others = (f.partners - {code}) or (facts[i - 1].partners - {code} if i > 0 else set())
             f.pairs |= {tuple(sorted((code, other))) for other in others}
+        if f.cue and f.pairs and len(f.counterpart_partners) >= 2:
+            f.pairs |= set(combinations(sorted(f.counterpart_partners), 2))
 
 
 def _visits(
@@ -420,9 +422,13 @@ def _partners(
         if m.payload.kind == "demonym":
             if _gang_nationality(lowered, sentence, m, lex):
                 continue
-            if _near(lowered, m, counterpart_spans, lex):
+            # "les enquêteurs français avec leurs homologues américains": each demonym goes
+            # with the nearer of the two words.
+            counterpart = _distance(lowered, m, counterpart_spans, lex)
+            role = _distance(lowered, m, [s for s in role_spans if s not in counterpart_spans], lex)
+            if counterpart is not None and (role is None or counterpart < role):
                 counterpart_partners.add(code)
-            elif _near(lowered, m, role_spans, lex):
+            elif role is not None or counterpart is not None:
                 partners.add(code)
                 officials.add(code)
             continue
@@ -686,6 +692,20 @@ def _near(
 ) -> bool:
     """Is an official role within two words of the mention ("ministre belge", "Spanish
     Interior Minister", "US officials")?"""
+    return _distance(lowered, m, spans, lex, after_only=after_only) is not None
+
+
+def _distance(
+    lowered: str,
+    m: Match[Place],
+    spans: list[tuple[int, int]],
+    lex: Lexicon,
+    *,
+    after_only: bool = False,
+) -> int | None:
+    """How many words stand between the mention and the nearest of ``spans`` within two
+    words of it; None when none is that near."""
+    nearest: int | None = None
     for start, end in spans:
         if start >= m.end:
             between = _words(lowered[m.end : start])
@@ -701,8 +721,8 @@ def _near(
             and w not in lex.demonym_keys
         ]
         if len(content) < _ROLE_WINDOW_WORDS and len(between) <= 2 * _ROLE_WINDOW_WORDS:
-            return True
-    return False
+            nearest = len(between) if nearest is None else min(nearest, len(between))
+    return nearest
 
 
 def _tensions(facts: list[SentenceFacts], body_offset: int) -> list[Tension]:
