@@ -802,3 +802,11 @@ def test_investigators_and_their_several_counterparts_all_cooperate(text):
         ("ES", "US"),
         ("FR", "US"),
     }
+
+
+def test_an_agency_of_a_named_country_is_that_countrys_body():
+    result = _enrich(
+        "A Polícia Judiciária de Cabo Verde apreendeu 2,2 toneladas de cocaína num veleiro. "
+        "A investigação contou também com a cooperação da Polícia Federal do Brasil."
+    )
+    assert _pairs(result) == {("BR", "CV")}

@@ -196,7 +196,7 @@ def _mark_partners(
     named = {m.payload.code for places in by_sentence.values() for m in places}
     for m in sorted(organizations, key=lambda m: m.start):
         if m.payload.country:  # a national agency acts for its country ("the Guardia Civil")
-            own = _agency_country(m, by_sentence.get(locate.index(m.start), []))
+            own = _agency_country(lowered, m, by_sentence.get(locate.index(m.start), []), lex)
             if own:
                 qualified[m.payload.canonical] = own
             country = own or qualified.get(m.payload.canonical) or _shared(m.payload, named)
@@ -308,7 +308,7 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
         if (
             f.cue
             and len(f.partners) == 1
-            and (f.officials == f.partners or "extradition_legal_assistance" in f.topics)
+            and (f.officials | f.agencies == f.partners or "extradition_legal_assistance" in f.topics)
             and len(leads - f.partners) == 1
         ):
             # "gracias a la cooperación con la policía rumana" in a Guardia Civil story; "De
@@ -478,14 +478,19 @@ def _shared(org: Organization, named: set[str]) -> str:
     return org.country or ""
 
 
-def _agency_country(m: Match[Organization], places: list[Match[Place]]) -> str:
+def _agency_country(
+    lowered: str, m: Match[Organization], places: list[Match[Place]], lex: Lexicon
+) -> str:
     """The country a national agency acts for: its own, unless a demonym next to its name says
     it is another country's body of the same name ("das österreichische Bundeskriminalamt",
-    "la Policía Nacional colombiana", "Landeskriminalamt Wien")."""
+    "la Policía Nacional colombiana", "Landeskriminalamt Wien", "a PJ de Cabo Verde")."""
     for place in places:
         before = 0 <= m.start - place.end <= 1 and place.payload.kind == "demonym"
         after = 0 <= place.start - m.end <= 1 and place.payload.kind != "country"
-        if before or after:  # "Policía Nacional colombiana", "Landeskriminalamt Wien"
+        of = place.payload.kind == "country" and _words(lowered[m.end : place.start]) in (
+            [p] for p in lex.origin_prepositions
+        )
+        if before or after or of:
             return place.payload.code
     return ""
 
