@@ -308,7 +308,9 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
         if (
             f.cue
             and len(f.partners) == 1
-            and (f.officials | f.agencies == f.partners or "extradition_legal_assistance" in f.topics)
+            and (
+                f.officials | f.agencies == f.partners or "extradition_legal_assistance" in f.topics
+            )
             and len(leads - f.partners) == 1
         ):
             # "gracias a la cooperación con la policía rumana" in a Guardia Civil story; "De
