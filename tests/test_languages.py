@@ -810,3 +810,19 @@ def test_an_agency_of_a_named_country_is_that_countrys_body():
         "A investigação contou também com a cooperação da Polícia Federal do Brasil."
     )
     assert _pairs(result) == {("BR", "CV")}
+
+
+def test_two_hand_overs_in_one_sentence_pair_each_with_the_country_that_sends():
+    result = _enrich(
+        "Dos prófugos detenidos en la Argentina abandonaron el país tras un operativo de "
+        "traslado: uno fue extraditado a Uruguay por narcotráfico y el otro a Chile."
+    )
+    assert _pairs(result) == {("AR", "CL"), ("AR", "UY")}
+
+
+def test_a_demonym_beside_an_unknown_acronym_is_that_countrys_body():
+    result = _enrich(
+        "Operación Nanga-Parbat: la Guardia Civil y la NAPTIP nigeriana golpean a una red de "
+        "trata de seres humanos con la coordinación de Europol."
+    )
+    assert ("ES", "NG") in _pairs(result)

@@ -66,6 +66,7 @@ class SentenceFacts:
     tension: str | None = None  # refused, suspended, expelled diplomats
     resumed: bool = False
     tension_countries: set[str] = field(default_factory=set)
+    destinations: set[str] = field(default_factory=set)  # "extradited to X" in this sentence
 
     @property
     def context(self) -> bool:
@@ -179,7 +180,8 @@ def _mark_partners(
         f.listed = _country_list(lowered, f.sentence, by_sentence.get(i, []), lex)
         f.partners |= _joined_demonyms(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
-            f.partners |= _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
+            f.destinations = _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
+            f.partners |= f.destinations
             # "détenu en Belgique, a été extradé vers la France", "arrestado en España en
             # virtud de una orden de extradición emitida por Estados Unidos": the country that
             # holds the person and the one that asks for it are the parties, wherever the
@@ -317,7 +319,12 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
             # Verenigde Staten hebben een Nederlander uitgeleverd" in a story of the OM's: a
             # hand-over has the article's own authorities at its other end.
             f.partners |= leads
-        if f.cue and len(f.partners) >= 2:
+        senders = f.partners - f.destinations
+        if f.cue and len(f.destinations) >= 2 and senders:
+            # "uno fue extraditado a Uruguay y el otro a Chile": two hand-overs, not three
+            # countries working together.
+            f.pairs |= {tuple(sorted((a, b))) for a in f.destinations for b in senders}
+        elif f.cue and len(f.partners) >= 2:
             f.pairs |= {tuple(sorted(p)) for p in combinations(sorted(f.partners), 2)}
         for code in f.counterpart_partners:
             others = (f.partners - {code}) or (facts[i - 1].partners - {code} if i > 0 else set())
@@ -428,6 +435,8 @@ def _partners(
             # with the nearer of the two words.
             counterpart = _distance(lowered, m, counterpart_spans, lex)
             role = _distance(lowered, m, [s for s in role_spans if s not in counterpart_spans], lex)
+            if role is None and _beside_acronym(sentence, m):
+                role = 0  # "la NAPTIP nigeriana", "Nigeria's NAPTIP": a body of that country
             if counterpart is not None and (role is None or counterpart < role):
                 counterpart_partners.add(code)
             elif role is not None or counterpart is not None:
@@ -444,6 +453,16 @@ def _partners(
         if status[i]:
             partners.add(code)
     return partners, counterpart_partners, officials
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
+def _beside_acronym(sentence: Sentence, m: Match[Place]) -> bool:
+    """Is the word right before or after this demonym an acronym, the short name of a body?"""
+    before = sentence.text[: m.start - sentence.start].split()[-1:]
+    after = sentence.text[m.end - sentence.start :].split()[:1]
+    return any(_ACRONYM.fullmatch(w.strip(",.;:()'’")) for w in before + after)
 
 
 def _joined_demonyms(
