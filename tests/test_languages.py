@@ -826,3 +826,16 @@ def test_a_demonym_beside_an_unknown_acronym_is_that_countrys_body():
         "trata de seres humanos con la coordinación de Europol."
     )
     assert ("ES", "NG") in _pairs(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Belgische en Nederlandse autoriteiten werkten bij de operatie samen; in België zijn vijf "
+        "verdachten aangehouden.",
+        "Belgian and Dutch authorities worked together on the operation; five suspects were "
+        "arrested in Belgium.",
+    ],
+)
+def test_suspects_arrested_make_a_joint_operation_police_work(text):
+    assert _pairs(_enrich(text)) == {("BE", "NL")}
