@@ -839,3 +839,13 @@ def test_a_demonym_beside_an_unknown_acronym_is_that_countrys_body():
 )
 def test_suspects_arrested_make_a_joint_operation_police_work(text):
     assert _pairs(_enrich(text)) == {("BE", "NL")}
+
+
+def test_english_knows_the_demonym_and_capital_of_every_state():
+    result = _enrich(
+        "The Hawks arrested a lawyer wanted by the Namibian authorities, who asked South Africa "
+        "to extradite him. Officials in Kingston said eight Jamaicans were handed to the US. "
+        "New South Wales Police took part."
+    )
+    assert {"JM", "NA", "ZA"} <= set(result.countries)
+    assert "GB" not in result.countries

@@ -87,6 +87,8 @@ OPTIONAL_KEYS: dict[str, object] = {
     "unit_parents": [],
     "tension_exceptions": [],
     "organization_patterns": [],
+    "countryinfo_names": False,
+    "blocked_capitals": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -270,6 +272,9 @@ def lexicon_for(lang: str) -> Lexicon:
     _add_countries(lex, lang if cldr_country_names(lang) else "en", sources)
     for data in sources:
         _add_language_data(lex, data)
+    for data in sources:
+        if data["countryinfo_names"]:
+            _add_countryinfo_names(lex, data)
     _add_agencies(lex, [org for data in sources for org in data["organizations"]])
     for gazetteer in (
         lex.places,
@@ -302,6 +307,70 @@ def _add_countries(lex: Lexicon, cldr_lang: str, sources: list[dict]) -> None:
             lex.places.add(
                 name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True
             )
+
+
+# Dependencies and territories: their capitals stand for no government of their own.
+_TERRITORIES = frozenset(
+    "AI AN AS AW AX BL BM BQ CC CK CS CW CX EH FK FO GF GG GI GL GP GS GU HK HM IM IO JE KY "
+    "MF MO MP MQ MS NC NF NU PF PM PN PR RE SH SJ SX TC TF TK UM VG VI WF YT".split()
+)
+
+
+def _add_countryinfo_names(lex: Lexicon, data: dict) -> None:
+    """English demonyms and capitals of every state from countryinfo, after the language
+    file's own (which win): "Namibian authorities", "Kingston" for Jamaica's government."""
+    spelt = {
+        fold_key(name)
+        for key in ("demonyms", "government_capitals", "cities")
+        for name in data[key]
+    }
+    spelt |= {fold_key(name) for name in data["country_aliases"]}
+    blocked = {fold_key(name) for name in data["blocked_capitals"]}
+    codes = country_codes()
+    for info in _countryinfo():
+        code = info["code"]
+        if code not in codes or code in _TERRITORIES:
+            continue
+        for demonym in info["demonyms"]:
+            if fold_key(demonym) in spelt:
+                continue
+            spelt.add(fold_key(demonym))
+            lex.places.add(
+                demonym,
+                Place(code, "demonym", demonym),
+                suffixes=data["demonym_suffixes"],
+                case_sensitive=data["demonyms_case_sensitive"],
+            )
+            lex.demonym_keys[fold_key(demonym)] = code
+            for suffix in data["demonym_suffixes"]:
+                lex.demonym_keys[fold_key(demonym + suffix)] = code
+        capital = info["capital"]
+        if capital and fold_key(capital) not in spelt | blocked:
+            spelt.add(fold_key(capital))
+            lex.places.add(capital, Place(code, "capital", capital), case_sensitive=True)
+
+
+@cache
+def _countryinfo() -> tuple[dict, ...]:
+    from countryinfo import all_countries
+
+    found = []
+    for country in all_countries():
+        info = country.info()
+        code = (info.get("ISO") or {}).get("alpha2")
+        capital = info.get("capital") or ""
+        if isinstance(capital, list):
+            capital = capital[0] if capital else ""
+        demonyms = [d.strip() for d in re.split(r"[,/]", info.get("demonym") or "") if d.strip()]
+        names = {fold_key(info.get("name") or "")}
+        found.append(
+            {
+                "code": code,
+                "capital": capital,
+                "demonyms": [d for d in demonyms if fold_key(d) not in names],
+            }
+        )
+    return tuple(found)
 
 
 def _add_agencies(lex: Lexicon, known: list[dict]) -> None:
