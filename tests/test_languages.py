@@ -849,3 +849,18 @@ def test_english_knows_the_demonym_and_capital_of_every_state():
     )
     assert {"JM", "NA", "ZA"} <= set(result.countries)
     assert "GB" not in result.countries
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When he flew to Thailand he was refused entry because of the Red Notice and was "
+        "extradited to India.",
+        "Il a été refusé à l'entrée en Thaïlande à cause de la notice rouge et extradé vers "
+        "l'Inde.",
+    ],
+)
+def test_a_person_refused_entry_is_no_refusal_between_countries(text):
+    result = _enrich(text)
+    assert not result.cooperation.tensions
+    assert ("IN", "TH") in _pairs(result)
