@@ -864,3 +864,40 @@ def test_a_person_refused_entry_is_no_refusal_between_countries(text):
     result = _enrich(text)
     assert not result.cooperation.tensions
     assert ("IN", "TH") in _pairs(result)
+
+
+def test_raids_in_listed_countries_are_not_a_route_because_durch_begins_the_word():
+    result = _enrich(
+        "Razzia in fünf EU-Staaten gegen gefälschte Arzneimittel, koordiniert von Eurojust. Bei "
+        "Durchsuchungen in Österreich, Belgien, Großbritannien, Ungarn und Zypern wurden zwölf "
+        "Verdächtige festgenommen."
+    )
+    assert len(_pairs(result)) == 10
+
+
+def test_a_days_ordinal_before_a_month_does_not_end_the_sentence():
+    from processors.enrichment.text import sentences
+
+    texts = [s.text for s in sentences("Die Polizei schlug am Morgen des 1. April zu. Dann nicht.")]
+    assert texts == ["Die Polizei schlug am Morgen des 1. April zu.", "Dann nicht."]
+    texts = [s.text for s in sentences("They were arrested on Sept. 30, 2009, and extradited.")]
+    assert len(texts) == 1
+
+
+def test_warrants_executed_in_listed_countries_pair_them_all():
+    result = _enrich(
+        "A Polícia Federal lançou uma operação contra o tráfico internacional de cocaína. A "
+        "Receita Federal, que participa da ação, informou que há mandados sendo cumpridos "
+        "também na Espanha, na Colômbia, em Portugal e nos Emirados Árabes Unidos."
+    )
+    assert {("CO", "ES"), ("ES", "PT"), ("AE", "PT"), ("BR", "ES")} <= _pairs(result)
+
+
+def test_countries_a_route_crosses_are_no_partners_and_a_foreign_border_police_is_foreign():
+    result = _enrich(
+        "Europol ha coordinato l'operazione. La rete faceva arrivare i migranti dalla Turchia "
+        "fino in Germania, lungo un itinerario che attraversava Bulgaria, Romania, Ungheria e "
+        "Repubblica Ceca. Hanno collaborato la Polizia di frontiera romena e la Polizia "
+        "federale tedesca."
+    )
+    assert _pairs(result) == {("DE", "RO")}

@@ -622,9 +622,10 @@ def _found_in(window: str, *gazetteers: Gazetteer) -> bool:
 
 def _non_party(word: str, lex: Lexicon) -> bool:
     """ "via", "nationals", and their inflections and compounds ("transitava",
-    "Schmuggelroute", "smokkelroute") make a country list a route or a nationality."""
+    "Schmuggelroute", "smokkelroute") make a country list a route or a nationality. A short
+    stem only ends a compound: "durch" begins "Durchsuchungen" too."""
     return word in lex.non_party_words or any(
-        len(stem) >= 5 and (word.startswith(stem) or word.endswith(stem))
+        (len(stem) >= 6 and word.startswith(stem)) or (len(stem) >= 5 and word.endswith(stem))
         for stem in lex.non_party_words
     )
 
@@ -660,6 +661,8 @@ def _acts(
         or " ".join(content[-2:]) in lex.location_prepositions
     ):
         return False  # "en Ukraine", "in Madrid": a place where things happen
+    if content and _non_party(content[-1], lex):
+        return False  # "un itinerario che attraversava Bulgaria, Romania...": a route
     if content and content[-1] in lex.origin_prepositions:
         # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin
         governor = content[-2] if len(content) > 1 else ""

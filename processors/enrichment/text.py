@@ -52,7 +52,14 @@ class Sentence:
 # a paragraph break. Abbreviations and initials ("M.", "Mr.", "B.") do not end sentences.
 _BOUNDARY = re.compile(r"[.!?…][\"»”')]*\s+|\n\s*\n|\n")
 _NO_BREAK_BEFORE = re.compile(
-    r"(?:\b[A-Z]|\bM|\bMme|\bMr|\bMrs|\bMs|\bDr|\bSt|\bdhr|\bmevr|\bProf|\bNr|\bvs|\bca|\bbzw)\.$"
+    r"(?:\b[A-Z]|\bM|\bMme|\bMr|\bMrs|\bMs|\bDr|\bSt|\bdhr|\bmevr|\bProf|\bNr|\bvs|\bca|\bbzw"
+    r"|\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Okt|Nov|Dec|Dez|janv|févr|avr|juil|déc))\.$"
+)
+# "am Morgen des 1. April", "le 3. 9. 2019": a day's ordinal before a month or a number.
+_ORDINAL_DAY = re.compile(r"(?<![\d.,-])\b\d{1,2}\.$")
+_MONTH_OR_NUMBER = re.compile(
+    r"(?:\d|(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
+    r"|November|Dezember)\b)"
 )
 
 
@@ -63,6 +70,12 @@ def sentences(text: str) -> list[Sentence]:
     for match in _BOUNDARY.finditer(text):
         head = text[start : match.start() + 1]
         if match.group(0)[0] == "." and _NO_BREAK_BEFORE.search(head):
+            continue
+        if (
+            match.group(0)[0] == "."
+            and _ORDINAL_DAY.search(head)
+            and _MONTH_OR_NUMBER.match(text, match.end())
+        ):
             continue
         end = match.start() + (0 if match.group(0)[0] == "\n" else 1)
         _append(spans, text, start, end)
