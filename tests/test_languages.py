@@ -901,3 +901,38 @@ def test_countries_a_route_crosses_are_no_partners_and_a_foreign_border_police_i
         "federale tedesca."
     )
     assert _pairs(result) == {("DE", "RO")}
+
+
+def test_a_hand_over_from_one_named_country_goes_to_the_articles_own_authorities():
+    result = _enrich(
+        "Landgericht Weiden: Nach Auslieferung aus Rumänien stehen mutmaßliche Schleuser vor "
+        "Gericht. Ermittelt hatte die Bundespolizei, die Staatsanwaltschaft Weiden wirft ihnen "
+        "vor, Migranten nach Bayern geschleust zu haben."
+    )
+    assert _pairs(result) == {("DE", "RO")}
+
+
+def test_where_the_person_was_held_can_be_told_in_the_next_sentence():
+    result = _enrich(
+        "No domingo, a Polícia Federal conduziu a extradição para o Brasil do traficante "
+        "Rodrigo Paredes. Preso no Paraguai desde março do ano passado, ele é suspeito de chefiar "
+        "uma organização criminosa."
+    )
+    assert _pairs(result) == {("BR", "PY")}
+
+
+def test_a_refusal_naming_only_the_other_side_is_the_refusal_of_the_articles_officials():
+    result = _enrich(
+        "Wiener Landesgericht lehnt Auslieferung an Kasachstan ab. Schon früher hatte die "
+        "österreichische Justiz ein Begehren zurückgewiesen. Die Staatsanwaltschaft habe sich "
+        "selbst gegen die Auslieferung nach Kasachstan ausgesprochen."
+    )
+    assert not _pairs(result)
+    assert result.cooperation.tensions
+
+
+def test_an_organisation_name_does_not_run_over_the_end_of_a_sentence():
+    assert "Gericht. Die Staatsanwaltschaft Weiden" not in _organisations(
+        "Nach Auslieferung stehen mutmaßliche Schleuser vor Gericht. Die Staatsanwaltschaft "
+        "Weiden wirft ihnen Schleusung vor."
+    )

@@ -191,8 +191,29 @@ def _mark_partners(
                 for m in by_sentence.get(i, [])
                 if m.payload.kind in ("country", "capital", "city")
             }
+            if len(held | f.partners) == 1 and i + 1 < len(facts):
+                # "a PF conduziu a extradição para o Brasil do traficante ... Preso no
+                # Paraguai desde março": where he was held, told in the next sentence.
+                nxt = facts[i + 1].sentence
+                held |= {
+                    m.payload.code
+                    for m in by_sentence.get(i + 1, [])
+                    if m.payload.kind == "country" and _arrests_around(lowered, nxt, [m], lex)
+                }
             if 2 <= len(held | f.partners) <= 3:
                 f.partners |= held
+            elif not f.partners:
+                # "Nach Auslieferung aus Rumänien": the one country named hands over to the
+                # article's own authorities (paired with them in _make_pairs).
+                f.partners |= (
+                    {
+                        m.payload.code
+                        for m in by_sentence.get(i, [])
+                        if m.payload.kind in ("country", "capital")
+                    }
+                    if len(held) == 1
+                    else set()
+                )
     # "das österreichische Bundeskriminalamt", then "im Bundeskriminalamt": the same body.
     qualified: dict[str, str] = {}
     named = {m.payload.code for places in by_sentence.values() for m in places}
@@ -756,8 +777,8 @@ def _distance(
 
 def _tensions(facts: list[SentenceFacts], body_offset: int) -> list[Tension]:
     # "Gericht stoppt Auslieferung nach Rumänien": a refusal that names only the other side
-    # is the article's own authorities' (the one country of its national agencies).
-    home = {c for f in facts for c in f.agencies}
+    # is the article's own authorities' (the one country of its agencies and officials).
+    home = {c for f in facts for c in f.agencies | f.officials}
     found: dict[tuple[tuple[str, ...], str], Tension] = {}
     for f in facts:
         if f.tension and f.tension_countries:

@@ -72,6 +72,8 @@ def _extend(
     known_spans: list[tuple[int, int]],
 ) -> int:
     """Index of the organisation's last token (``head`` when nothing follows the head)."""
+    if toks[head].text.endswith(".") and len(toks[head].text) > 2:
+        return head  # "vor Gericht. Die Staatsanwaltschaft": the sentence ended
     last = head
     j = head + 1
     while j < len(toks) and j - head < MAX_TOKENS:
