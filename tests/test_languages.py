@@ -936,3 +936,12 @@ def test_an_organisation_name_does_not_run_over_the_end_of_a_sentence():
         "Nach Auslieferung stehen mutmaßliche Schleuser vor Gericht. Die Staatsanwaltschaft "
         "Weiden wirft ihnen Schleusung vor."
     )
+
+
+def test_countries_a_fugitive_passed_through_are_no_parties_to_his_hand_over():
+    result = _enrich(
+        "Francês com difusão vermelha da Interpol é preso pela PF no Galeão após passar por "
+        "Bélgica, Senegal e Dubai. A prisão foi feita com base num mandado de prisão para fins "
+        "de extradição expedido pela Justiça da França."
+    )
+    assert _pairs(result) == {("BR", "FR")}

@@ -186,10 +186,11 @@ def _mark_partners(
             # virtud de una orden de extradición emitida por Estados Unidos": the country that
             # holds the person and the one that asks for it are the parties, wherever the
             # sentence places them.
+            routed = _on_a_route(lowered, f.sentence, by_sentence.get(i, []), lex)
             held = {
                 m.payload.code
                 for m in by_sentence.get(i, [])
-                if m.payload.kind in ("country", "capital", "city")
+                if m.payload.kind in ("country", "capital", "city") and m.start not in routed
             }
             if len(held | f.partners) == 1 and i + 1 < len(facts):
                 # "a PF conduziu a extradição para o Brasil do traficante ... Preso no
@@ -651,6 +652,23 @@ def _non_party(word: str, lex: Lexicon) -> bool:
     )
 
 
+def _on_a_route(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[int]:
+    """Starts of the places a route names ("após passar por Bélgica, Senegal e Dubai"): a
+    group of places right after a route word."""
+    mentions = sorted((m for m in mentions if m.payload.kind != "demonym"), key=lambda m: m.start)
+    heads = _coordination_heads(lowered, mentions, lex, repeated=True)
+    routed: set[int] = set()
+    for i, m in enumerate(mentions):
+        head = mentions[heads.get(i, i)]
+        before = _words(lowered[max(sentence.start, head.start - 40) : head.start])
+        content = [w for w in before if w not in lex.determiners]
+        if any(_non_party(w, lex) for w in content[-2:]):
+            routed.add(m.start)
+    return routed
+
+
 def _destinations(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
@@ -682,8 +700,8 @@ def _acts(
         or " ".join(content[-2:]) in lex.location_prepositions
     ):
         return False  # "en Ukraine", "in Madrid": a place where things happen
-    if content and _non_party(content[-1], lex):
-        return False  # "un itinerario che attraversava Bulgaria, Romania...": a route
+    if any(_non_party(w, lex) for w in content[-2:]):
+        return False  # "un itinerario che attraversava Bulgaria...", "após passar por Bélgica"
     if content and content[-1] in lex.origin_prepositions:
         # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin
         governor = content[-2] if len(content) > 1 else ""
