@@ -203,18 +203,11 @@ def _mark_partners(
                 }
             if 2 <= len(held | f.partners) <= 3:
                 f.partners |= held
-            elif not f.partners:
-                # "Nach Auslieferung aus Rumänien": the one country named hands over to the
-                # article's own authorities (paired with them in _make_pairs).
-                f.partners |= (
-                    {
-                        m.payload.code
-                        for m in by_sentence.get(i, [])
-                        if m.payload.kind in ("country", "capital")
-                    }
-                    if len(held) == 1
-                    else set()
-                )
+            elif not f.partners and len(held) == 1:
+                # "Nach Auslieferung aus Rumänien", "extradited from Spain": the one country
+                # a hand-over comes from sends to the article's own authorities (paired with
+                # them in _make_pairs).
+                f.partners |= _sources(lowered, f.sentence, by_sentence.get(i, []), lex)
     # "das österreichische Bundeskriminalamt", then "im Bundeskriminalamt": the same body.
     qualified: dict[str, str] = {}
     named = {m.payload.code for places in by_sentence.values() for m in places}
@@ -667,6 +660,21 @@ def _on_a_route(
         if any(_non_party(w, lex) for w in content[-2:]):
             routed.add(m.start)
     return routed
+
+
+def _sources(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """ "ausgeliefert aus Rumänien", "extradited from Spain": the country a hand-over leaves."""
+    found: set[str] = set()
+    for m in mentions:
+        if m.payload.kind in ("country", "capital"):
+            before = [
+                w for w in _words(lowered[sentence.start : m.start]) if w not in lex.determiners
+            ]
+            if before and before[-1] in lex.origin_prepositions:
+                found.add(m.payload.code)
+    return found
 
 
 def _destinations(
