@@ -523,8 +523,11 @@ def _agency_country(
     for place in places:
         before = 0 <= m.start - place.end <= 1 and place.payload.kind == "demonym"
         after = 0 <= place.start - m.end <= 1 and place.payload.kind != "country"
-        of = place.payload.kind == "country" and _words(lowered[m.end : place.start]) in (
-            [p] for p in lex.origin_prepositions
+        between = _words(lowered[m.end : place.start])
+        of = (
+            place.payload.kind == "country"
+            and len(between) == 1
+            and between[0] in lex.origin_prepositions
         )
         if before or after or of:
             return place.payload.code
@@ -666,27 +669,31 @@ def _sources(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
     """ "ausgeliefert aus Rumänien", "extradited from Spain": the country a hand-over leaves."""
-    found: set[str] = set()
-    for m in mentions:
-        if m.payload.kind in ("country", "capital"):
-            before = [
-                w for w in _words(lowered[sentence.start : m.start]) if w not in lex.determiners
-            ]
-            if before and before[-1] in lex.origin_prepositions:
-                found.add(m.payload.code)
-    return found
+    return _after(lowered, sentence, mentions, lex, lex.origin_prepositions)
 
 
 def _destinations(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
     """ "extradé vers les Pays-Bas", "extradited to Spain": the requesting country is a party."""
+    return _after(lowered, sentence, mentions, lex, lex.destination_prepositions)
+
+
+def _after(
+    lowered: str,
+    sentence: Sentence,
+    mentions: list[Match[Place]],
+    lex: Lexicon,
+    prepositions: frozenset[str],
+) -> set[str]:
+    """Countries and capitals right after one of ``prepositions`` (determiners skipped)."""
     found: set[str] = set()
     for m in mentions:
         if m.payload.kind in ("country", "capital"):
-            before = _words(lowered[sentence.start : m.start])
-            content = [w for w in before if w not in lex.determiners]
-            if content and content[-1] in lex.destination_prepositions:
+            before = [
+                w for w in _words(lowered[sentence.start : m.start]) if w not in lex.determiners
+            ]
+            if before and before[-1] in prepositions:
                 found.add(m.payload.code)
     return found
 

@@ -24,6 +24,7 @@ from typing import Literal
 
 import pycountry
 from babel import Locale, UnknownLocaleError
+from countryinfo import all_countries
 
 from processors.enrichment.gazetteer import Gazetteer
 from processors.enrichment.taxonomy import TOPIC_IDS
@@ -352,8 +353,6 @@ def _add_countryinfo_names(lex: Lexicon, data: dict) -> None:
 
 @cache
 def _countryinfo() -> tuple[dict, ...]:
-    from countryinfo import all_countries
-
     found = []
     for country in all_countries():
         info = country.info()

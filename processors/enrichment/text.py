@@ -55,7 +55,7 @@ _NO_BREAK_BEFORE = re.compile(
     r"(?:\b[A-Z]|\bM|\bMme|\bMr|\bMrs|\bMs|\bDr|\bSt|\bdhr|\bmevr|\bProf|\bNr|\bvs|\bca|\bbzw"
     r"|\b(?:Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Okt|Nov|Dec|Dez|janv|févr|avr|juil|déc))\.$"
 )
-# "am Morgen des 1. April", "le 3. 9. 2019": a day's ordinal before a month or a number.
+# "am Morgen des 1. April", "am 3. 9. 2019": a day's ordinal before a month or a number.
 _ORDINAL_DAY = re.compile(r"(?<![\d.,-])\b\d{1,2}\.$")
 _MONTH_OR_NUMBER = re.compile(
     r"(?:\d|(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
