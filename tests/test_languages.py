@@ -945,3 +945,22 @@ def test_countries_a_fugitive_passed_through_are_no_parties_to_his_hand_over():
         "de extradição expedido pela Justiça da França."
     )
     assert _pairs(result) == {("BR", "FR")}
+
+
+def test_a_country_said_to_take_part_joins_the_listed_operation():
+    result = _enrich(
+        "Police forces arrested 70 people during a week-long operation against child "
+        "trafficking, Europol said. Britain led the operation. The other countries involved "
+        "were Austria, Belgium, Bulgaria and Croatia."
+    )
+    pairs = _pairs(result)
+    assert {("AT", "BE"), ("BG", "HR"), ("AT", "GB"), ("GB", "HR")} <= pairs
+
+
+def test_suspects_apprehended_in_listed_countries_pair_them():
+    result = _enrich(
+        "Une vaste opération contre les vendeurs du dark web a été coordonnée par Europol. Les "
+        "autres suspects ont été appréhendés en Allemagne, au Royaume-Uni, aux Pays-Bas, en "
+        "Autriche et en Suède."
+    )
+    assert len(_pairs(result)) == 10

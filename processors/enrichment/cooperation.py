@@ -67,6 +67,7 @@ class SentenceFacts:
     resumed: bool = False
     tension_countries: set[str] = field(default_factory=set)
     destinations: set[str] = field(default_factory=set)  # "extradited to X" in this sentence
+    taking_part: bool = False  # "took part", "beteiligt waren", "led the operation"
 
     @property
     def context(self) -> bool:
@@ -231,6 +232,7 @@ def _mark_partners(
         # "raids took place in Germany, the Netherlands, France and Denmark": in a sentence
         # about police or justice work, every country of a list of three or more takes part.
         has_role = any(f.sentence.start <= r.start < f.sentence.end for r in roles)
+        f.taking_part = i in taking_part
         acting = has_role or i in taking_part or "law_enforcement" in f.topics
         if f.listed and (f.cue or f.topics or acting):
             f.partners |= f.listed
@@ -346,6 +348,15 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
             f.pairs |= {tuple(sorted((code, other))) for other in others}
         if f.cue and f.pairs and len(f.counterpart_partners) >= 2:
             f.pairs |= set(combinations(sorted(f.counterpart_partners), 2))
+    # "The other EU countries involved were Austria, Belgium, ..." then "Britain led the
+    # operation", "The Netherlands took part": a country said to take part in the article's
+    # listed operation joins it.
+    operation = {c for f in facts if f.listed and f.cue for c in f.partners}
+    if len(operation) >= 3:
+        for f in facts:
+            if f.taking_part and not f.listed and not f.tension:
+                joining = f.partners - operation
+                f.pairs |= {tuple(sorted((a, b))) for a in joining for b in operation}
 
 
 def _visits(
