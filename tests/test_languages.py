@@ -964,3 +964,27 @@ def test_suspects_apprehended_in_listed_countries_pair_them():
         "Autriche et en Suède."
     )
     assert len(_pairs(result)) == 10
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        (
+            "Die thailändische Polizei hat einen Deutschen festgenommen, der mit internationalem "
+            "Haftbefehl gesucht wurde; er soll nach Deutschland ausgeliefert werden.",
+            ("DE", "TH"),
+        ),
+        (
+            "La police burkinabè et les enquêteurs nigériens ont démantelé ensemble un réseau "
+            "de trafiquants d'armes.",
+            ("BF", "NE"),
+        ),
+        (
+            "De Boliviaanse politie en de Nederlandse douane werkten samen bij de inbeslagname "
+            "van cocaïne.",
+            ("BO", "NL"),
+        ),
+    ],
+)
+def test_demonyms_of_less_reported_countries(text, pair):
+    assert pair in _pairs(_enrich(text))
