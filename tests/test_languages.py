@@ -988,3 +988,12 @@ def test_suspects_apprehended_in_listed_countries_pair_them():
 )
 def test_demonyms_of_less_reported_countries(text, pair):
     assert pair in _pairs(_enrich(text))
+
+
+def test_a_countrys_forces_lead_the_listed_operation():
+    result = _enrich(
+        "Europol und Eurojust koordinierten die Aktion gegen Schleuser. Neben den deutschen "
+        "Kräften waren auch Polizisten in Großbritannien, Belgien, Frankreich und den "
+        "Niederlanden an dem grenzüberschreitenden Einsatz beteiligt."
+    )
+    assert {("BE", "DE"), ("DE", "FR"), ("DE", "GB"), ("DE", "NL")} <= _pairs(result)
