@@ -997,3 +997,12 @@ def test_a_countrys_forces_lead_the_listed_operation():
         "Niederlanden an dem grenzüberschreitenden Einsatz beteiligt."
     )
     assert {("BE", "DE"), ("DE", "FR"), ("DE", "GB"), ("DE", "NL")} <= _pairs(result)
+
+
+def test_every_list_of_a_sentence_about_taking_part_takes_part():
+    result = _enrich(
+        "Europol coördineerde de internationale actie tegen de malware. Aan de actie deden naast "
+        "Nederland, België en de Verenigde Staten ook politiediensten uit Groot-Brittannië, "
+        "Portugal en Australië mee."
+    )
+    assert len(_pairs(result)) == 15

@@ -174,11 +174,14 @@ def _mark_partners(
     folded: str,
 ) -> None:
     roles = lex.partner_roles.find(folded, lowered)
+    taking_part = {locate.index(m.start) for m in lex.participations.find(folded, lowered)}
     for i, f in enumerate(facts):
         f.partners, f.counterpart_partners, f.officials = _partners(
             lowered, f.sentence, by_sentence.get(i, []), roles, counterparts, lex
         )
-        f.listed = _country_list(lowered, f.sentence, by_sentence.get(i, []), lex)
+        f.listed = _country_list(
+            lowered, f.sentence, by_sentence.get(i, []), lex, every=i in taking_part
+        )
         f.partners |= _joined_demonyms(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
             f.destinations = _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
@@ -227,7 +230,6 @@ def _mark_partners(
     # the sentence has no cooperation word. A list of mere places ("des contacts au Brésil, en
     # Équateur, en Colombie") or of destinations says no such thing.
     operation = any(f.cue and f.topics for f in facts)
-    taking_part = {locate.index(m.start) for m in lex.participations.find(folded, lowered)}
     for i, f in enumerate(facts):
         # "raids took place in Germany, the Netherlands, France and Denmark": in a sentence
         # about police or justice work, every country of a list of three or more takes part.
@@ -562,11 +564,18 @@ def _criminal_group(word: str, lex: Lexicon) -> bool:
 
 
 def _country_list(
-    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+    lowered: str,
+    sentence: Sentence,
+    mentions: list[Match[Place]],
+    lex: Lexicon,
+    *,
+    every: bool = False,
 ) -> set[str]:
     """Countries of the longest list of three or more in the sentence, unless the words
     before it make them a route or nationalities ("via Hungary, Slovenia and Austria"); a
-    list of two only right after police at work ("arresti in Italia e in Germania")."""
+    list of two only right after police at work ("arresti in Italia e in Germania"). With
+    ``every``, the countries of all such lists ("naast Nederland, België en de Verenigde
+    Staten ook politiediensten uit Groot-Brittannië, Portugal en Australië")."""
     mentions = sorted(
         (m for m in mentions if m.payload.kind in ("country", "capital")), key=lambda m: m.start
     )
@@ -577,7 +586,7 @@ def _country_list(
     best: set[str] = set()
     for head, members in groups.items():
         codes = {m.payload.code for m in members}
-        if len(codes) < 2 or len(codes) <= len(best):
+        if len(codes) < 2 or (len(codes) <= len(best) and not every):
             continue
         before = _words(
             lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start]
@@ -601,7 +610,7 @@ def _country_list(
             governors = " ".join(content[-5:-1])
             if not _found_in(governors, lex.partner_roles, lex.cooperation, lex.participations):
                 continue
-        best = codes
+        best = best | codes if every else codes
     return best
 
 
