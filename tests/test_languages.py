@@ -1006,3 +1006,16 @@ def test_every_list_of_a_sentence_about_taking_part_takes_part():
         "Portugal en Australië mee."
     )
     assert len(_pairs(result)) == 15
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Une vaste opération contre la 'Ndrangheta a été coordonnée par Eurojust. La France, la "
+        "Roumanie et la Slovénie ont également pris part aux opérations.",
+        "Un'operazione contro la 'ndrangheta è stata coordinata da Eurojust. Anche Francia, "
+        "Romania e Slovenia hanno poi preso parte alle operazioni.",
+    ],
+)
+def test_taking_part_with_a_word_between_the_verb_and_its_object(text):
+    assert _pairs(_enrich(text)) == {("FR", "RO"), ("FR", "SI"), ("RO", "SI")}
