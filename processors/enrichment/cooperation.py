@@ -588,10 +588,7 @@ def _country_list(
         codes = {m.payload.code for m in members}
         if len(codes) < 2 or (len(codes) <= len(best) and not every):
             continue
-        before = _words(
-            lowered[max(sentence.start, mentions[head].start - 40) : mentions[head].start]
-        )
-        content = [w for w in before if w not in lex.determiners]
+        content = _content_before(lowered, sentence, mentions[head], lex)
         if any(_non_party(w, lex) for w in content[-2:]):
             continue
         located = bool(content) and (
@@ -668,6 +665,13 @@ def _non_party(word: str, lex: Lexicon) -> bool:
     )
 
 
+def _content_before(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> list[str]:
+    """The words just before a mention (40 characters, within its sentence), determiners
+    left out: where a list's role is read ("via", "in", "autorités de")."""
+    before = _words(lowered[max(sentence.start, m.start - 40) : m.start])
+    return [w for w in before if w not in lex.determiners]
+
+
 def _on_a_route(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[int]:
@@ -677,9 +681,7 @@ def _on_a_route(
     heads = _coordination_heads(lowered, mentions, lex, repeated=True)
     routed: set[int] = set()
     for i, m in enumerate(mentions):
-        head = mentions[heads.get(i, i)]
-        before = _words(lowered[max(sentence.start, head.start - 40) : head.start])
-        content = [w for w in before if w not in lex.determiners]
+        content = _content_before(lowered, sentence, mentions[heads.get(i, i)], lex)
         if any(_non_party(w, lex) for w in content[-2:]):
             routed.add(m.start)
     return routed

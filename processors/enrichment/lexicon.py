@@ -336,15 +336,7 @@ def _add_countryinfo_names(lex: Lexicon, data: dict) -> None:
             if fold_key(demonym) in spelt:
                 continue
             spelt.add(fold_key(demonym))
-            lex.places.add(
-                demonym,
-                Place(code, "demonym", demonym),
-                suffixes=data["demonym_suffixes"],
-                case_sensitive=data["demonyms_case_sensitive"],
-            )
-            lex.demonym_keys[fold_key(demonym)] = code
-            for suffix in data["demonym_suffixes"]:
-                lex.demonym_keys[fold_key(demonym + suffix)] = code
+            _add_demonym(lex, demonym, code, data)
         capital = info["capital"]
         if capital and fold_key(capital) not in spelt | blocked:
             spelt.add(fold_key(capital))
@@ -402,6 +394,19 @@ def split_cue(cue: str) -> tuple[list[str], bool]:
     return [p for p in re.split(r"[+~]", cue) if p.strip()], "~" in cue
 
 
+def _add_demonym(lex: Lexicon, name: str, code: str, data: dict) -> None:
+    """A demonym and its inflections, as a place and as a key the role checks skip."""
+    lex.places.add(
+        name,
+        Place(code, "demonym", name),
+        suffixes=data["demonym_suffixes"],
+        case_sensitive=data["demonyms_case_sensitive"],
+    )
+    lex.demonym_keys[fold_key(name)] = code
+    for suffix in data["demonym_suffixes"]:
+        lex.demonym_keys[fold_key(name + suffix)] = code
+
+
 def _add_language_data(lex: Lexicon, data: dict) -> None:
     suffixes = tuple(data["country_name_suffixes"])
     for name, code in data["country_aliases"].items():
@@ -411,15 +416,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     for name, code in data["cities"].items():
         lex.places.add(name, Place(code, "city", name), case_sensitive=True)
     for name, code in data["demonyms"].items():
-        lex.places.add(
-            name,
-            Place(code, "demonym", name),
-            suffixes=data["demonym_suffixes"],
-            case_sensitive=data["demonyms_case_sensitive"],
-        )
-        lex.demonym_keys[fold_key(name)] = code
-        for suffix in data["demonym_suffixes"]:
-            lex.demonym_keys[fold_key(name + suffix)] = code
+        _add_demonym(lex, name, code, data)
     for org in data["organizations"]:
         value = _organization(org)
         for name in org["names"]:
