@@ -1019,3 +1019,38 @@ def test_every_list_of_a_sentence_about_taking_part_takes_part():
 )
 def test_taking_part_with_a_word_between_the_verb_and_its_object(text):
     assert _pairs(_enrich(text)) == {("FR", "RO"), ("FR", "SI"), ("RO", "SI")}
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        (
+            "Bij een onderzoek naar gijzelsoftware vielen speurders binnen in woningen. "
+            "Politiediensten uit acht landen werkten aan de operatie mee. Het ging om Noorwegen, "
+            "Frankrijk en Nederland, en verder om Oekraïne, het Verenigd Koninkrijk en Duitsland. "
+            "Ook Zwitserland en de Verenigde Staten waren betrokken. Europol coördineerde de "
+            "actie.",
+            28,
+        ),
+        (
+            "Police from five countries took part in the operation against the ransomware gang. "
+            "Officers in Germany, France and Spain searched homes. Italy and Poland also arrested "
+            "suspects. Europol coordinated the action.",
+            10,
+        ),
+    ],
+)
+def test_a_count_of_countries_is_followed_by_the_sentences_that_name_them(text, pairs):
+    assert len(_pairs(_enrich(text))) == pairs
+
+
+def test_the_sentences_after_a_count_of_countries_stop_at_a_list_of_its_own():
+    result = _enrich(
+        "Policías y fiscales de siete países europeos han desmantelado una red de tráfico de "
+        "migrantes. En la ofensiva participaron las autoridades de Austria, Francia y Alemania. "
+        "La organización trasladaba a grandes grupos de personas a través de varios países "
+        "hasta sus destinos finales, que eran principalmente Suiza, Italia, Francia y Alemania. "
+        "Europol coordinó la operación."
+    )
+    assert {("AT", "DE"), ("AT", "FR"), ("DE", "FR")} <= _pairs(result)
+    assert not {("AT", "CH"), ("AT", "IT")} & _pairs(result)

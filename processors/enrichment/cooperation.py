@@ -241,11 +241,60 @@ def _mark_partners(
             f.cue = f.cue or (operation and acting)
         else:
             f.listed = set()
+    _counted_operations(lowered, facts, by_sentence, lex)
     for f in facts:
         # Extradition, legal assistance and information exchange are cooperation in themselves.
         f.cue = f.cue or any(t in COOPERATIVE_TOPICS for t in f.topics)
         # Police or justice of two countries acting in one sentence is a joint operation.
         f.cue = f.cue or ("law_enforcement" in f.topics and len(f.partners) >= 2)
+
+
+_NAMING_SENTENCES = 2
+
+
+def _counted_operations(
+    lowered: str,
+    facts: list[SentenceFacts],
+    by_sentence: dict[int, list[Match[Place]]],
+    lex: Lexicon,
+) -> None:
+    """ "Politiediensten uit acht landen werkten aan de operatie mee. Het ging om Noorwegen,
+    Frankrijk en Nederland, en verder om ... Ook Zwitserland en de Verenigde Staten waren
+    betrokken.": a sentence that counts the countries of a police or justice operation
+    without naming them is followed by the ones that do, and those countries are the
+    operation's, up to a sentence that lists them as taking part itself. Only a count opens
+    the sentences after it: a join of any sentences about an operation took in victims' and
+    suspects' countries."""
+    for i, f in enumerate(facts):
+        if not (f.taking_part or f.cue) or not _counts_countries(lowered, f.sentence, lex):
+            continue
+        named: set[str] = set()
+        for j in range(i + 1, min(i + 1 + _NAMING_SENTENCES, len(facts))):
+            nxt = facts[j]
+            countries = nxt.partners | _country_list(
+                lowered, nxt.sentence, by_sentence.get(j, []), lex, every=True
+            )
+            if not countries:
+                break
+            named |= countries
+            if nxt.listed and nxt.taking_part:
+                break  # "En la ofensiva participaron las autoridades de ...": named in full
+        if len(named | f.partners) >= 3:
+            f.partners |= named
+            f.listed = set(f.partners)
+            f.cue = True
+
+
+def _counts_countries(lowered: str, sentence: Sentence, lex: Lexicon) -> bool:
+    """ "police from six countries", "27 EU-Staaten": a number of countries."""
+    words = _words(lowered[sentence.start : sentence.end])
+    for k, word in enumerate(words):
+        if not (word.isdigit() or word in lex.number_words):
+            continue
+        for start in (k + 1, k + 2):  # one word may come between: "acht Europese landen"
+            if any(" ".join(words[start : start + len(c.split())]) == c for c in lex.country_words):
+                return True
+    return False
 
 
 def _mark_tensions(

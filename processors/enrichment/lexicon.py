@@ -90,6 +90,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "organization_patterns": [],
     "countryinfo_names": False,
     "blocked_capitals": [],
+    "country_count_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -183,6 +184,7 @@ class Lexicon:
     non_party_words: frozenset[str] = frozenset()  # "via", "nationals" before a country list
     calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
+    country_words: frozenset[str] = frozenset()  # "landen": "politiediensten uit acht landen"
     unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
     unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
     unit_parents: frozenset[str] = frozenset()  # "Carabinieri": "ROS dei Carabinieri"
@@ -466,6 +468,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.capitalised_nouns = lex.capitalised_nouns or bool(data["capitalised_nouns"])
     lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
+    lex.country_words |= {fold(w).lower() for w in data["country_count_words"]}
     lex.unit_links += tuple(w.lower() for w in data["unit_links"])
     lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
     lex.unit_parents |= {fold_key(w) for w in data["unit_parents"]}
