@@ -1054,3 +1054,36 @@ def test_the_sentences_after_a_count_of_countries_stop_at_a_list_of_its_own():
     )
     assert {("AT", "DE"), ("AT", "FR"), ("DE", "FR")} <= _pairs(result)
     assert not {("AT", "CH"), ("AT", "IT")} & _pairs(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The National Crime Agency arrested seven people. Investigators say the group, which had "
+        "contacts in France, Germany, the Netherlands and Poland, moved people into Britain.",
+        "All'alba è scattata l'ordinanza di custodia cautelare nei confronti di diciannove "
+        "persone, residenti tra Italia, Svizzera, Germania e Turchia, legate alla rete del boss "
+        "arrestato dalla polizia.",
+    ],
+)
+def test_countries_of_contacts_or_residence_are_no_partners(text):
+    assert _pairs(_enrich(text)) == set()
+
+
+def test_countries_of_a_wanted_list_each_pair_with_the_country_that_holds_the_fugitives():
+    result = _enrich(
+        "La policía boliviana aprovechó la jornada electoral para capturar a nueve prófugos con "
+        "notificación roja, cinco de ellos reclamados por Argentina, Chile y España. Los "
+        "detenidos cumplen detención preventiva con fines de extradición."
+    )
+    assert _pairs(result) == {("AR", "BO"), ("BO", "CL"), ("BO", "ES")}
+
+
+def test_a_language_files_own_agency_wins_over_the_shared_one_of_the_same_folded_name():
+    result = _enrich(
+        "A polícia angolana deteve três namibianos que roubaram uma carrinha no seu país. A "
+        "operação foi conduzida com o Serviço de Investigação Criminal, em parceria com a "
+        "Polícia Nacional nos Gambos, e a viatura será devolvida à Namíbia através da Interpol."
+    )
+    assert ("AO", "ES") not in _pairs(result)
+    assert "Policía Nacional" not in {e.canonical for e in result.entities}

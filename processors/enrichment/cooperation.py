@@ -185,6 +185,7 @@ def _mark_partners(
         f.partners |= _joined_demonyms(lowered, f.sentence, by_sentence.get(i, []), lex)
         if "extradition_legal_assistance" in f.topics:
             f.destinations = _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
+            f.destinations |= _requesting(lowered, f.sentence, by_sentence.get(i, []), lex)
             f.partners |= f.destinations
             # "détenu en Belgique, a été extradé vers la France", "arrestado en España en
             # virtud de una orden de extradición emitida por Estados Unidos": the country that
@@ -748,6 +749,24 @@ def _destinations(
 ) -> set[str]:
     """ "extradé vers les Pays-Bas", "extradited to Spain": the requesting country is a party."""
     return _after(lowered, sentence, mentions, lex, lex.destination_prepositions)
+
+
+def _requesting(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """ "nueve prófugos, cinco de ellos reclamados por Argentina, Chile y España": each
+    country of a list that wants someone asks for its own fugitive, so each is a party with
+    the country that holds them, not with the others of the list."""
+    mentions = sorted(
+        (m for m in mentions if m.payload.kind in ("country", "capital")), key=lambda m: m.start
+    )
+    heads = _coordination_heads(lowered, mentions, lex, repeated=True)
+    found: set[str] = set()
+    for i, m in enumerate(mentions):
+        before = _content_before(lowered, sentence, mentions[heads.get(i, i)], lex)
+        if " ".join(before[-2:]) in lex.requested_by:
+            found.add(m.payload.code)
+    return found
 
 
 def _after(

@@ -91,6 +91,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "countryinfo_names": False,
     "blocked_capitals": [],
     "country_count_words": [],
+    "requested_by_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -185,6 +186,7 @@ class Lexicon:
     calendar_words: frozenset[str] = frozenset()  # "Montag", "Mai": where a name stops
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
     country_words: frozenset[str] = frozenset()  # "landen": "politiediensten uit acht landen"
+    requested_by: frozenset[str] = frozenset()  # "reclamados por": each country asks alone
     unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
     unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
     unit_parents: frozenset[str] = frozenset()  # "Carabinieri": "ROS dei Carabinieri"
@@ -273,8 +275,12 @@ def lexicon_for(lang: str) -> Lexicon:
     if load_data(lang) is None and lang != "en":
         sources.append(load_data("en"))  # best effort: English is the lingua franca of news
     _add_countries(lex, lang if cldr_country_names(lang) else "en", sources)
+    own = load_data(lang) or {"organizations": []}
+    # "Polícia Nacional" is Angola's or Cape Verde's in Portuguese news, not Spain's
+    # "Policía Nacional" of the shared file, though both fold to one name.
+    overridden = frozenset(fold_key(n) for org in own["organizations"] for n in org["names"])
     for data in sources:
-        _add_language_data(lex, data)
+        _add_language_data(lex, data, overridden if data is not own else frozenset())
     for data in sources:
         if data["countryinfo_names"]:
             _add_countryinfo_names(lex, data)
@@ -409,7 +415,8 @@ def _add_demonym(lex: Lexicon, name: str, code: str, data: dict) -> None:
         lex.demonym_keys[fold_key(name + suffix)] = code
 
 
-def _add_language_data(lex: Lexicon, data: dict) -> None:
+def _add_language_data(lex: Lexicon, data: dict, overridden: frozenset[str]) -> None:
+    """``overridden``: organisation names the language's own file gives a meaning of its own."""
     suffixes = tuple(data["country_name_suffixes"])
     for name, code in data["country_aliases"].items():
         lex.places.add(name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True)
@@ -422,7 +429,8 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     for org in data["organizations"]:
         value = _organization(org)
         for name in org["names"]:
-            lex.organizations.add(name, value, case_sensitive=True)
+            if fold_key(name) not in overridden:
+                lex.organizations.add(name, value, case_sensitive=True)
     for cue in data["cooperation_cues"]:
         parts, near = split_cue(cue)
         if len(parts) == 1:
@@ -469,6 +477,7 @@ def _add_language_data(lex: Lexicon, data: dict) -> None:
     lex.calendar_words |= {fold_key(w) for w in data["calendar_words"]}
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
     lex.country_words |= {fold(w).lower() for w in data["country_count_words"]}
+    lex.requested_by |= {fold(w).lower() for w in data["requested_by_words"]}
     lex.unit_links += tuple(w.lower() for w in data["unit_links"])
     lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
     lex.unit_parents |= {fold_key(w) for w in data["unit_parents"]}
