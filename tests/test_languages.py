@@ -1087,3 +1087,45 @@ def test_a_language_files_own_agency_wins_over_the_shared_one_of_the_same_folded
     )
     assert ("AO", "ES") not in _pairs(result)
     assert "Policía Nacional" not in {e.canonical for e in result.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        (
+            "La Guardia di Finanza ha sequestrato a Trieste circa 800 fucili a pompa, "
+            "fabbricati in Turchia e destinati a Germania, Olanda e Belgio, durante un controllo "
+            "della polizia.",
+            set(),
+        ),
+        (
+            "Ungarisch-slowakisches Ermittlerteam fasst Waffenhändler: Waffen tauchten in "
+            "Schweden, Spanien und Südafrika auf, die Polizei nahm drei Männer fest.",
+            {("HU", "SK")},
+        ),
+        (
+            "Hennepkwekers wijken uit. Dat komt naar voren uit politieonderzoeken in de "
+            "grensstreek met België en Duitsland.",
+            set(),
+        ),
+    ],
+)
+def test_countries_goods_are_bound_for_or_a_border_region_borders_are_no_partners(text, pairs):
+    assert _pairs(_enrich(text)) == pairs
+
+
+def test_a_department_of_justice_is_the_us_only_where_the_article_names_the_us():
+    result = _enrich(
+        "South Africa and the United Arab Emirates have signed treaties on extradition and "
+        "mutual legal assistance in criminal matters, the Department of Justice said."
+    )
+    assert _pairs(result) == {("AE", "ZA")}
+
+
+def test_cooperation_broken_off_is_a_tension_not_a_pair():
+    result = _enrich(
+        "The US Federal Bureau of Investigation has broken off cooperation with the "
+        "Philippines' National Bureau of Investigation after a breach of trust."
+    )
+    assert _pairs(result) == set()
+    assert [t.kind.value for t in result.cooperation.tensions] == ["suspended"]

@@ -222,6 +222,8 @@ def _mark_partners(
             if own:
                 qualified[m.payload.canonical] = own
             country = own or qualified.get(m.payload.canonical) or _shared(m.payload, named)
+            if m.payload.generic and country not in named:
+                continue  # South Africa's "Department of Justice" in a story of its treaty
             locate(m.start).partners.add(country)
             locate(m.start).agencies.add(country)
     # "En la acción intervinieron autoridades de Canadá...", "Beteiligt waren auch die

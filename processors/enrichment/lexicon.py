@@ -120,6 +120,9 @@ class Organization:
     law_enforcement: bool
     # Other countries whose body has the same name ("Bundeskriminalamt": Austria's too).
     also: tuple[str, ...] = ()
+    # A name many states give their body ("Department of Justice"): its country's only in an
+    # article that names that country.
+    generic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +396,7 @@ def _organization(entry: dict) -> Organization:
         entry.get("country"),
         entry.get("law_enforcement", False),
         tuple(entry.get("also", ())),
+        entry.get("generic", False),
     )
 
 
