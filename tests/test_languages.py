@@ -1129,3 +1129,28 @@ def test_cooperation_broken_off_is_a_tension_not_a_pair():
     )
     assert _pairs(result) == set()
     assert [t.kind.value for t in result.cooperation.tensions] == ["suspended"]
+
+
+def test_a_list_of_demonyms_reads_as_its_first_however_far_it_runs():
+    result = _enrich(
+        "La investigación la dirigió la policía lituana, que contó con sus homólogos checos, "
+        "letones, franceses, alemanes, polacos, noruegos, eslovacos y húngaros. Eurojust "
+        "coordinó el trabajo conjunto."
+    )
+    assert {("LT", "NO"), ("LT", "SK"), ("HU", "LT"), ("NO", "SK")} <= _pairs(result)
+
+
+def test_a_body_of_a_country_with_a_word_between_its_role_and_the_country():
+    result = _enrich(
+        "La investigación la dirigieron la Fiscalía General de Lituania y la Guardia Civil "
+        "española. Eurojust coordinó el trabajo conjunto."
+    )
+    assert _pairs(result) == {("ES", "LT")}
+
+
+def test_a_surrender_to_a_country_of_a_person_arrested_in_another_pairs_them():
+    result = _enrich(
+        "Le magistrat belge Luc Monin, arrêté en France, sera bien remis à la Belgique : la Cour "
+        "de cassation a rejeté son pourvoi."
+    )
+    assert _pairs(result) == {("BE", "FR")}

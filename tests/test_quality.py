@@ -74,13 +74,14 @@ def test_the_seed_article_still_gives_belgium_and_the_united_states():
 def test_dev_split_gates():
     """The dev split (the articles the rules were tuned on, README's dev figures): tuning for
     one round of news must not undo what earlier rounds taught. Set on 1,049 dev articles, the
-    last round (15) not yet tuned on; a new round of unseen news can lower a figure without any
-    rule changing."""
+    last round (15) not yet tuned on; organisations lowered to 0.73 when rounds 16 to 18 (162
+    articles, organisation F1 0.67 before tuning) came in. A new round of unseen news can lower
+    a figure without any rule changing."""
     dev = evaluate([str(CORPUS)], split="dev")
     assert dev.fields["pairs"].f1 >= 0.88
     assert dev.fields["topics"].f1 >= 0.85
     assert dev.fields["countries"].f1 >= 0.96
-    assert dev.fields["organizations"].f1 >= 0.74
+    assert dev.fields["organizations"].f1 >= 0.73
     assert dev.negatives_with_pairs <= 0.07 * dev.negatives  # 24 of 366 when set
     for lang in LANGUAGES:
         assert dev.by_language[lang]["pairs"].f1 >= 0.80, lang

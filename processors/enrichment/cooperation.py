@@ -505,7 +505,9 @@ def _partners(
         (c.start, c.end) for c in counterparts if sentence.start <= c.start < sentence.end
     ]
     heads = _coordination_heads(lowered, mentions, lex)
+    listed_after = _demonym_lists(lowered, mentions, lex)
     status: dict[int, bool] = {}
+    side: dict[int, str] = {}  # each demonym's reading: "counterpart" or "official"
     for i, m in enumerate(mentions):
         code = m.payload.code
         if m.payload.kind == "demonym":
@@ -517,9 +519,17 @@ def _partners(
             role = _distance(lowered, m, [s for s in role_spans if s not in counterpart_spans], lex)
             if role is None and _beside_acronym(sentence, m):
                 role = 0  # "la NAPTIP nigeriana", "Nigeria's NAPTIP": a body of that country
-            if counterpart is not None and (role is None or counterpart < role):
-                counterpart_partners.add(code)
+            if i in listed_after and listed_after[i] in side:
+                # "sus homólogos checos, letones, ..., eslovacos y húngaros": a list of
+                # demonyms reads as its first, however far the list runs.
+                side[i] = side[listed_after[i]]
+            elif counterpart is not None and (role is None or counterpart < role):
+                side[i] = "counterpart"
             elif role is not None or counterpart is not None:
+                side[i] = "official"
+            if side.get(i) == "counterpart":
+                counterpart_partners.add(code)
+            elif side.get(i) == "official":
                 partners.add(code)
                 officials.add(code)
             continue
@@ -533,6 +543,20 @@ def _partners(
         if status[i]:
             partners.add(code)
     return partners, counterpart_partners, officials
+
+
+def _demonym_lists(lowered: str, mentions: list[Match[Place]], lex: Lexicon) -> dict[int, int]:
+    """For each demonym that continues a list of them ("checos, letones y húngaros"), the
+    index of the demonym before it."""
+    previous: dict[int, int] = {}
+    for i in range(1, len(mentions)):
+        a, b = mentions[i - 1], mentions[i]
+        if a.payload.kind != "demonym" or b.payload.kind != "demonym":
+            continue
+        gap = lowered[a.end : b.start]
+        if len(gap) <= 6 and all(w in lex.coordinators for w in _words(gap)):
+            previous[i] = i - 1
+    return previous
 
 
 _ACRONYM = re.compile(r"[A-Z]{2,6}")
@@ -810,8 +834,9 @@ def _acts(
     if any(_non_party(w, lex) for w in content[-2:]):
         return False  # "un itinerario che attraversava Bulgaria...", "após passar por Bélgica"
     if content and content[-1] in lex.origin_prepositions:
-        # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin
-        governor = content[-2] if len(content) > 1 else ""
+        # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin;
+        # "la Fiscalía General de Lituania" acts, a word between role and country.
+        governor = " ".join(content[-3:-1])
         return _found_in(governor, lex.partner_roles, lex.cooperation)
     return (
         coordinated
