@@ -1154,3 +1154,16 @@ def test_a_surrender_to_a_country_of_a_person_arrested_in_another_pairs_them():
         "de cassation a rejeté son pourvoi."
     )
     assert _pairs(result) == {("BE", "FR")}
+
+
+def test_french_courts_written_in_lower_case_are_organisations():
+    result = _enrich(
+        "La cour d'appel de Bordeaux a autorisé la remise à l'Espagne. Le tribunal correctionnel "
+        "de Paris avait condamné six prévenus, et la cour d’assises spéciale de Rennes un autre."
+    )
+    names = {e.text for e in result.entities if e.type.value == "ORG"}
+    assert {
+        "cour d'appel de Bordeaux",
+        "tribunal correctionnel de Paris",
+        "cour d’assises spéciale de Rennes",
+    } <= names

@@ -163,8 +163,10 @@ def _patterned_organizations(text: str, lex: Lexicon) -> list[Mention]:
             first = name.split(maxsplit=1)
             if len(first) == 2 and fold_key(first[0]) in lex.determiners:
                 start, name = start + len(first[0]) + 1, first[1]
-            if not name[:1].isupper():
-                continue  # "the prosecutor's office": an office, not its name
+            if not name[:1].isupper() and not name.split()[-1][:1].isupper():
+                # "the prosecutor's office": an office, not its name; "la cour d'appel de
+                # Bordeaux" is one, the way French writes it.
+                continue
             found.append(Mention(start, start + len(name), "ORG", name, name))
     return found
 
