@@ -1167,3 +1167,12 @@ def test_french_courts_written_in_lower_case_are_organisations():
         "tribunal correctionnel de Paris",
         "cour d’assises spéciale de Rennes",
     } <= names
+
+
+def test_bodies_said_to_take_part_join_the_articles_own_authorities():
+    result = _enrich(
+        "Agentes de la Policía Nacional abordaron al oeste de Canarias un pesquero con 3.300 "
+        "kilos de cocaína. La operación internacional contó con la participación de la DEA "
+        "estadounidense, de la Policía Judiciária de Portugal y de la Policía Federal de Brasil."
+    )
+    assert {("BR", "ES"), ("ES", "PT"), ("ES", "US"), ("BR", "PT")} <= _pairs(result)

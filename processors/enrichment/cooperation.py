@@ -376,7 +376,10 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
     leads = {c for f in facts for c in f.officials}
     leads |= {c for f in facts if f.cue or f.topics for c in f.agencies}
     for i, f in enumerate(facts):
-        if f.listed and f.cue:
+        if f.cue and (f.listed or (f.taking_part and len(f.partners) >= 2)):
+            # "La operación internacional contó con la participación de la DEA
+            # estadounidense, de la Policía Judiciária de Portugal y de la Policía Federal de
+            # Brasil": bodies said to take part join the article's own authorities too.
             f.partners |= leads
         if (
             f.cue
