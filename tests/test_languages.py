@@ -1176,3 +1176,14 @@ def test_bodies_said_to_take_part_join_the_articles_own_authorities():
         "estadounidense, de la Policía Judiciária de Portugal y de la Policía Federal de Brasil."
     )
     assert {("BR", "ES"), ("ES", "PT"), ("ES", "US"), ("BR", "PT")} <= _pairs(result)
+
+
+def test_a_country_named_like_a_person_counts_inside_a_list_of_countries_only():
+    result = _enrich(
+        "Interpol said the raids were carried out at the same time in Chad, Mali, Mauritania, "
+        "Niger and Senegal. Chad Smith, a spokesman, said the police worked together."
+    )
+    assert ("ML", "TD") in _pairs(result)
+    assert "TD" in result.countries
+    alone = _enrich("Chad Smith, a police spokesman in Ohio, said the gang was dismantled.")
+    assert "TD" not in alone.countries

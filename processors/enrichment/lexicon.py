@@ -26,7 +26,7 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 from countryinfo import all_countries
 
-from processors.enrichment.gazetteer import Gazetteer
+from processors.enrichment.gazetteer import Gazetteer, Match
 from processors.enrichment.taxonomy import TOPIC_IDS
 from processors.enrichment.text import fold, fold_key
 
@@ -163,6 +163,7 @@ class TensionCue:
 class Lexicon:
     language: str
     places: Gazetteer[Place] = field(default_factory=Gazetteer)
+    listed_only: Gazetteer[Place] = field(default_factory=Gazetteer)  # "Chad", "Jordan"
     organizations: Gazetteer[Organization] = field(default_factory=Gazetteer)
     cooperation: Gazetteer[str] = field(default_factory=Gazetteer)
     cooperation_parts: Gazetteer[PartsCue] = field(default_factory=Gazetteer)
@@ -290,6 +291,7 @@ def lexicon_for(lang: str) -> Lexicon:
     _add_agencies(lex, [org for data in sources for org in data["organizations"]])
     for gazetteer in (
         lex.places,
+        lex.listed_only,
         lex.organizations,
         lex.cooperation,
         lex.cooperation_parts,
@@ -315,10 +317,29 @@ def _add_countries(lex: Lexicon, cldr_lang: str, sources: list[dict]) -> None:
     blocked = {name for data in sources for name in data["blocked_country_names"]}
     suffixes = tuple(s for data in sources for s in data["country_name_suffixes"])
     for name, code in cldr_country_names(cldr_lang).items():
-        if name not in blocked:
-            lex.places.add(
-                name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True
-            )
+        target = lex.listed_only if name in blocked else lex.places
+        target.add(name, Place(code, "country", name), suffixes=suffixes, case_sensitive=True)
+
+
+def find_places(lex: Lexicon, folded: str, lowered: str) -> list[Match[Place]]:
+    """The places of a text. A country whose name is also a given name or a state ("Chad",
+    "Jordan", "Georgia") counts only inside a list of countries ("in Chad, Mali, Mauritania,
+    Niger and Senegal"), where no person or state stands."""
+    places = lex.places.find(folded, lowered)
+    ambiguous = lex.listed_only.find(folded, lowered)
+    if not ambiguous:
+        return places
+    countries = [m for m in places if m.payload.kind == "country"]
+    kept = []
+    for m in ambiguous:
+        for other in countries:
+            after = other.start >= m.end
+            gap = lowered[m.end : other.start] if after else lowered[other.end : m.start]
+            words = gap.replace(",", " ").split()
+            if len(gap) <= 8 and all(w in lex.coordinators or w in lex.determiners for w in words):
+                kept.append(m)
+                break
+    return sorted(places + kept, key=lambda m: m.start)
 
 
 # Dependencies and territories: their capitals stand for no government of their own.

@@ -19,7 +19,7 @@ from processors.enrichment.entities import extract_entities, fold_entities
 from processors.enrichment.first_names import first_names
 from processors.enrichment.language import UNDETERMINED, detect_language
 from processors.enrichment.language_profiles import profiles
-from processors.enrichment.lexicon import available_languages, lexicon_for
+from processors.enrichment.lexicon import available_languages, find_places, lexicon_for
 from processors.enrichment.models import load_pipeline
 from processors.enrichment.text import fold
 from schemas import (
@@ -136,7 +136,7 @@ def analyse_article(
     text = full_text(article, max_chars)
     folded = fold(text)
     lowered = folded.lower()
-    places = lex.places.find(folded, lowered)
+    places = find_places(lex, folded, lowered)
     organizations = lex.organizations.find(folded, lowered)
     mentions = extract_entities(text, folded, lex, places, organizations, doc)
     entities = [
