@@ -1187,3 +1187,31 @@ def test_a_country_named_like_a_person_counts_inside_a_list_of_countries_only():
     assert "TD" in result.countries
     alone = _enrich("Chad Smith, a police spokesman in Ohio, said the gang was dismantled.")
     assert "TD" not in alone.countries
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        (
+            "De kustwachten van Nederland en Venezuela gaan intensief samenwerken om de smokkel "
+            "van drugs tegen te gaan.",
+            ("NL", "VE"),
+        ),
+        (
+            "De Colombiaanse marine heeft samen met Nederland 9700 kilo cocaïne onderschept.",
+            ("CO", "NL"),
+        ),
+    ],
+)
+def test_coast_guards_and_navies_act_for_their_country(text, pair):
+    assert pair in _pairs(_enrich(text))
+
+
+def test_one_country_after_door_hands_over_and_a_list_after_door_is_a_route():
+    handed = _enrich("De verdachte wordt door Tsjechië aan Hongarije overgedragen.")
+    assert ("CZ", "HU") in _pairs(handed)
+    route = _enrich(
+        "De Nederlandse politie pakte de smokkelaars op, die door België, Duitsland en "
+        "Frankrijk reden, in samenwerking met Europol."
+    )
+    assert not {("BE", "DE"), ("BE", "FR"), ("DE", "FR")} & _pairs(route)

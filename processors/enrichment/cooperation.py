@@ -761,7 +761,8 @@ def _on_a_route(
     routed: set[int] = set()
     for i, m in enumerate(mentions):
         content = _content_before(lowered, sentence, mentions[heads.get(i, i)], lex)
-        if any(_non_party(w, lex) for w in content[-2:]):
+        alone = i not in heads  # "door Tsjechië" is who hands over; "door België, Duitsland"
+        if any(_non_party(w, lex) and not (alone and w in lex.agent_words) for w in content[-2:]):
             routed.add(m.start)
     return routed
 
@@ -834,8 +835,10 @@ def _acts(
         or " ".join(content[-2:]) in lex.location_prepositions
     ):
         return False  # "en Ukraine", "in Madrid": a place where things happen
-    if any(_non_party(w, lex) for w in content[-2:]):
-        return False  # "un itinerario che attraversava Bulgaria...", "após passar por Bélgica"
+    if any(_non_party(w, lex) and (coordinated or w not in lex.agent_words) for w in content[-2:]):
+        # "un itinerario che attraversava Bulgaria...", "após passar por Bélgica"; but one
+        # country after "door" is who acts: "wordt door Tsjechië aan Hongarije overgedragen".
+        return False
     if content and content[-1] in lex.origin_prepositions:
         # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin;
         # "la Fiscalía General de Lituania" acts, a word between role and country.

@@ -92,6 +92,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "blocked_capitals": [],
     "country_count_words": [],
     "requested_by_words": [],
+    "agent_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -191,6 +192,7 @@ class Lexicon:
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
     country_words: frozenset[str] = frozenset()  # "landen": "politiediensten uit acht landen"
     requested_by: frozenset[str] = frozenset()  # "reclamados por": each country asks alone
+    agent_words: frozenset[str] = frozenset()  # "door": a route before a list, "by" before one
     unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
     unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
     unit_parents: frozenset[str] = frozenset()  # "Carabinieri": "ROS dei Carabinieri"
@@ -503,6 +505,7 @@ def _add_language_data(lex: Lexicon, data: dict, overridden: frozenset[str]) -> 
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
     lex.country_words |= {fold(w).lower() for w in data["country_count_words"]}
     lex.requested_by |= {fold(w).lower() for w in data["requested_by_words"]}
+    lex.agent_words |= {fold(w).lower() for w in data["agent_words"]}
     lex.unit_links += tuple(w.lower() for w in data["unit_links"])
     lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
     lex.unit_parents |= {fold_key(w) for w in data["unit_parents"]}
