@@ -1215,3 +1215,30 @@ def test_one_country_after_door_hands_over_and_a_list_after_door_is_a_route():
         "Frankrijk reden, in samenwerking met Europol."
     )
     assert not {("BE", "DE"), ("BE", "FR"), ("DE", "FR")} & _pairs(route)
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        (
+            "Police spokesperson Captain Yolisa Mgolodela said the container was searched.",
+            "Yolisa Mgolodela",
+        ),
+        (
+            "De Chinese minister van Handel Gao Hucheng ontving de delegatie in Peking.",
+            "Gao Hucheng",
+        ),
+        (
+            "Secondo Yury Ushakov, consigliere del Cremlino, l'incontro non è previsto.",
+            "Yury Ushakov",
+        ),
+    ],
+)
+def test_ranks_departments_and_function_words_are_not_part_of_a_name(text, person):
+    persons = {e.text for e in _enrich(text).entities if e.type.value == "PERSON"}
+    assert person in persons
+
+
+def test_a_time_of_the_month_is_no_person():
+    result = _enrich("Der Mann wurde Ende August in Neapel festgenommen und nach Zürich gebracht.")
+    assert not [e for e in result.entities if e.type.value == "PERSON"]
