@@ -1242,3 +1242,19 @@ def test_ranks_departments_and_function_words_are_not_part_of_a_name(text, perso
 def test_a_time_of_the_month_is_no_person():
     result = _enrich("Der Mann wurde Ende August in Neapel festgenommen und nach Zürich gebracht.")
     assert not [e for e in result.entities if e.type.value == "PERSON"]
+
+
+def test_portugals_republican_guard_written_in_spanish_is_portugals():
+    result = _enrich(
+        "La Guardia Civil y la Guardia Nacional Republicana estrechan su colaboración contra "
+        "la delincuencia itinerante en la frontera."
+    )
+    assert _pairs(result) == {("ES", "PT")}
+
+
+def test_a_doj_is_the_us_only_where_the_article_names_the_us():
+    result = _enrich(
+        "The Philippine Bureau of Immigration deported 47 South Korean fugitives, the DOJ "
+        "said. On landing in Seoul they were turned over to the South Korean police."
+    )
+    assert "US" not in {c for pair in _pairs(result) for c in pair}
