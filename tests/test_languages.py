@@ -1258,3 +1258,15 @@ def test_a_doj_is_the_us_only_where_the_article_names_the_us():
         "said. On landing in Seoul they were turned over to the South Korean police."
     )
     assert "US" not in {c for pair in _pairs(result) for c in pair}
+
+
+def test_a_moroccan_dgsn_and_saint_vincent_and_the_grenadines_are_known():
+    moroccan = _enrich(
+        "La police judiciaire de Rabat a interpellé un ressortissant français. Le Bureau central "
+        "national Interpol, rattaché à la DGSN, a informé son homologue français en vue de son "
+        "extradition."
+    )
+    assert ("FR", "MA") in _pairs(moroccan)
+    assert (
+        "VC" in _enrich("A Vincentian man was deported to St Vincent and the Grenadines.").countries
+    )
