@@ -756,15 +756,26 @@ def _on_a_route(
 ) -> set[int]:
     """Starts of the places a route names ("após passar por Bélgica, Senegal e Dubai"): a
     group of places right after a route word."""
-    mentions = sorted((m for m in mentions if m.payload.kind != "demonym"), key=lambda m: m.start)
-    heads = _coordination_heads(lowered, mentions, lex, repeated=True)
+    places = [m for m in mentions if m.payload.kind != "demonym"]
     routed: set[int] = set()
-    for i, m in enumerate(mentions):
-        content = _content_before(lowered, sentence, mentions[heads.get(i, i)], lex)
-        alone = i not in heads  # "door Tsjechië" is who hands over; "door België, Duitsland"
+    for m, content, alone in _groups_with_words_before(lowered, sentence, places, lex):
+        # "door Tsjechië" is who hands over; "door België, Duitsland" is a route.
         if any(_non_party(w, lex) and not (alone and w in lex.agent_words) for w in content[-2:]):
             routed.add(m.start)
     return routed
+
+
+def _groups_with_words_before(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> list[tuple[Match[Place], list[str], bool]]:
+    """Each mention with the words before its coordinated group ("via Hungary, Slovenia and
+    Austria": "via" for all three) and whether it stands alone: a group shares one role."""
+    mentions = sorted(mentions, key=lambda m: m.start)
+    heads = _coordination_heads(lowered, mentions, lex, repeated=True)
+    return [
+        (m, _content_before(lowered, sentence, mentions[heads.get(i, i)], lex), i not in heads)
+        for i, m in enumerate(mentions)
+    ]
 
 
 def _sources(
@@ -787,16 +798,12 @@ def _requesting(
     """ "nueve prófugos, cinco de ellos reclamados por Argentina, Chile y España": each
     country of a list that wants someone asks for its own fugitive, so each is a party with
     the country that holds them, not with the others of the list."""
-    mentions = sorted(
-        (m for m in mentions if m.payload.kind in ("country", "capital")), key=lambda m: m.start
-    )
-    heads = _coordination_heads(lowered, mentions, lex, repeated=True)
-    found: set[str] = set()
-    for i, m in enumerate(mentions):
-        before = _content_before(lowered, sentence, mentions[heads.get(i, i)], lex)
-        if " ".join(before[-2:]) in lex.requested_by:
-            found.add(m.payload.code)
-    return found
+    states = [m for m in mentions if m.payload.kind in ("country", "capital")]
+    return {
+        m.payload.code
+        for m, before, _ in _groups_with_words_before(lowered, sentence, states, lex)
+        if " ".join(before[-2:]) in lex.requested_by
+    }
 
 
 def _after(
