@@ -75,8 +75,10 @@ def test_dev_split_gates():
     """The dev split (the articles the rules were tuned on, README's dev figures): tuning for
     one round of news must not undo what earlier rounds taught. Set on 1,049 dev articles, the
     last round (15) not yet tuned on; organisations lowered to 0.73 when rounds 16 to 18 (162
-    articles, organisation F1 0.67 before tuning) came in. A new round of unseen news can lower
-    a figure without any rule changing."""
+    articles, organisation F1 0.67 before tuning) came in. With rounds 16 to 21 in (1,373
+    articles): pairs 0.907, topics 0.853, countries 0.972, organisations 0.739, 28 of 478
+    negatives with a pair, Dutch pairs 0.83 the lowest. A new round of unseen news can lower a
+    figure without any rule changing."""
     dev = evaluate([str(CORPUS)], split="dev")
     assert dev.fields["pairs"].f1 >= 0.88
     assert dev.fields["topics"].f1 >= 0.85
