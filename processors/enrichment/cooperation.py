@@ -734,10 +734,14 @@ def _found_in(window: str, *gazetteers: Gazetteer) -> bool:
     return any(gazetteer.find(window) for gazetteer in gazetteers)
 
 
-def _non_party(word: str, lex: Lexicon) -> bool:
+def _non_party(word: str, lex: Lexicon, *, alone: bool = False) -> bool:
     """ "via", "nationals", and their inflections and compounds ("transitava",
     "Schmuggelroute", "smokkelroute") make a country list a route or a nationality. A short
-    stem only ends a compound: "durch" begins "Durchsuchungen" too."""
+    stem only ends a compound: "durch" begins "Durchsuchungen" too. Before a country ``alone``,
+    an agent word is who acts: "wordt door Tsjechië aan Hongarije overgedragen", where "door
+    België, Duitsland en Frankrijk" is a route."""
+    if alone and word in lex.agent_words:
+        return False
     return word in lex.non_party_words or any(
         (len(stem) >= 6 and word.startswith(stem)) or (len(stem) >= 5 and word.endswith(stem))
         for stem in lex.non_party_words
@@ -759,8 +763,7 @@ def _on_a_route(
     places = [m for m in mentions if m.payload.kind != "demonym"]
     routed: set[int] = set()
     for m, content, alone in _groups_with_words_before(lowered, sentence, places, lex):
-        # "door Tsjechië" is who hands over; "door België, Duitsland" is a route.
-        if any(_non_party(w, lex) and not (alone and w in lex.agent_words) for w in content[-2:]):
+        if any(_non_party(w, lex, alone=alone) for w in content[-2:]):
             routed.add(m.start)
     return routed
 
@@ -842,10 +845,8 @@ def _acts(
         or " ".join(content[-2:]) in lex.location_prepositions
     ):
         return False  # "en Ukraine", "in Madrid": a place where things happen
-    if any(_non_party(w, lex) and (coordinated or w not in lex.agent_words) for w in content[-2:]):
-        # "un itinerario che attraversava Bulgaria...", "após passar por Bélgica"; but one
-        # country after "door" is who acts: "wordt door Tsjechië aan Hongarije overgedragen".
-        return False
+    if any(_non_party(w, lex, alone=not coordinated) for w in content[-2:]):
+        return False  # "un itinerario che attraversava Bulgaria...", "após passar por Bélgica"
     if content and content[-1] in lex.origin_prepositions:
         # "les polices de l'Allemagne" acts; "partent d'Allemagne" is a place of origin;
         # "la Fiscalía General de Lituania" acts, a word between role and country.
