@@ -175,9 +175,7 @@ def worker(
 
     Example: coopwire worker --sink sqlite:///coopwire.db --web-port 6066
     """
-    from faust import Worker
-
-    from coopwire.worker_logging import setup_worker_logging
+    from coopwire.worker_logging import faust_worker, setup_worker_logging
     from coopwire_core.kafka_admin import ensure_topics, partition_count, resolve_replication
     from coopwire_core.settings import redact_url
     from processors.app import create_app
@@ -208,9 +206,7 @@ def worker(
         settings.web_port,
     )
     faust_app = create_app(settings)
-    Worker(
-        faust_app, loglevel=settings.log_level, quiet=True, logging_config=config
-    ).execute_from_commandline()
+    faust_worker(faust_app, settings.log_level, config).execute_from_commandline()
 
 
 @app.command()

@@ -85,6 +85,21 @@ def logging_config(level: str, fmt: str) -> dict[str, Any]:
     }
 
 
+def faust_worker(app: Any, level: str, config: dict[str, Any]) -> Any:
+    """Faust's worker for ``app``, logging through ``config``, without its terminal spinner.
+
+    To turn the spinner on every record, Faust sets the root logger to DEBUG whenever the
+    level is WARNING or above. Every debug call of aiokafka and Faust (several per message
+    sent) then builds a record that no handler prints: 13% of the worker's main process in a
+    profile at ``--loglevel warning``. Without the spinner the root keeps the level asked for.
+    """
+    from faust import Worker
+
+    worker = Worker(app, loglevel=level, quiet=True, logging_config=config)
+    worker.spinner = None
+    return worker
+
+
 def setup_worker_logging(level: str, fmt: str) -> dict[str, Any]:
     """Apply the worker's logging now and return the configuration for Faust's worker."""
     logging.config.dictConfig(logging_config(level, fmt))
