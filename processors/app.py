@@ -23,8 +23,9 @@ import faust
 
 from coopwire_core.kafka_credentials import faust_broker_options
 from coopwire_core.settings import Settings, get_settings
-from processors.batch import BatchOutcome, BatchProcessor, StoreAborted
+from processors.batch import BatchProcessor, StoreAborted
 from processors.dead_letters import Record, fit_dead_letter
+from processors.delivery import Delivery
 from processors.enrichment import Enricher
 from processors.enrichment_process import (
     EnrichmentProcess,
@@ -115,21 +116,35 @@ def create_app(settings: Settings) -> faust.App:
             )
         return state["p"]
 
-    async def send_outcome(outcome: BatchOutcome) -> None:
-        """Send the batch's messages and wait until the broker has every one of them."""
+    async def send_delivery(delivery: Delivery) -> None:
+        """Send the batch's messages and wait until the broker has every one of them.
+
+        The messages are bytes already, so they go straight to the app's producer: a
+        ``Topic.send`` per message would build Faust's pending-message objects and callbacks
+        for each (a third of the main process's CPU in a profile, a dozen events per article).
+        """
+        producer = app.producer
+        enriched = enriched_topic.get_topic_name()
+        events = events_topic.get_topic_name()
+        dead_letters = dlq_topic.get_topic_name()
         futures = []
-        for article in outcome.enriched:
+        for article in delivery.enriched:
             futures.append(
-                await enriched_topic.send(key=article.id.encode(), value=encode(article))
+                await producer.send(enriched, article.id.encode(), article.value, None, None, None)
             )
-        for event in outcome.events:
-            futures.append(
-                await events_topic.send(key=event.event_id.encode(), value=encode(event))
-            )
-        for letter in outcome.dead_letters:
+            for key, value in article.events:
+                futures.append(await producer.send(events, key, value, None, None, None))
+        for letter in delivery.dead_letters:
             letter = fit_dead_letter(letter, settings.max_message_bytes)
             futures.append(
-                await dlq_topic.send(key=(letter.key or "").encode() or None, value=encode(letter))
+                await producer.send(
+                    dead_letters,
+                    (letter.key or "").encode() or None,
+                    encode(letter),
+                    None,
+                    None,
+                    None,
+                )
             )
         await asyncio.gather(*futures)
 
@@ -157,13 +172,13 @@ def create_app(settings: Settings) -> faust.App:
                 await asyncio.sleep(delay)
                 delay, attempt = min(delay * 2, settings.sink_retry_max_s), attempt + 1
 
-    def enrich(records: list[Record]) -> BatchOutcome:
+    def enrich(records: list[Record]) -> Delivery:
         """Runs in the enrichment thread: hands the batch to the child, or enriches here."""
         if child is not None:
             return child.enrich(records)
         return processor().enrich(records)
 
-    async def enrich_batch(records: list[Record]) -> BatchOutcome:
+    async def enrich_batch(records: list[Record]) -> Delivery:
         loop = asyncio.get_running_loop()
         with metrics.time_enrichment():
             return await until_done(
@@ -173,7 +188,7 @@ def create_app(settings: Settings) -> faust.App:
             )
 
     async def deliver(
-        stream: faust.StreamT, events: list[Any], records: list[Record], outcome: BatchOutcome
+        stream: faust.StreamT, events: list[Any], records: list[Record], delivery: Delivery
     ) -> None:
         """Store, send, then ack: a batch's offsets move only after both succeeded."""
         loop = asyncio.get_running_loop()
@@ -184,20 +199,20 @@ def create_app(settings: Settings) -> faust.App:
                 await until_done(
                     "sink write",
                     n,
-                    lambda: loop.run_in_executor(sink_executor, processor().store, outcome),
+                    lambda: loop.run_in_executor(sink_executor, processor().store, delivery),
                 )
-            await until_done("sending", n, lambda: send_outcome(outcome))
+            await until_done("sending", n, lambda: send_delivery(delivery))
             for event in events:
                 await stream.ack(event)
             acked = True
         finally:
             metrics.batch_done(n, acked)
-        metrics.record_batch(records, outcome)
+        metrics.record_batch(records, delivery)
         log.info(
             "batch: %d in, %d enriched, %d dead-lettered",
             n,
-            len(outcome.enriched),
-            len(outcome.dead_letters),
+            len(delivery.enriched),
+            len(delivery.dead_letters),
         )
 
     @app.agent(raw_topic, name="enrich-articles", concurrency=1)
@@ -222,10 +237,10 @@ def create_app(settings: Settings) -> faust.App:
                     for e in events
                 ]
                 metrics.batch_taken(len(records))
-                outcome = await enrich_batch(records)
+                delivery = await enrich_batch(records)
                 if delivering is not None:
                     await delivering
-                delivering = asyncio.create_task(deliver(stream, list(events), records, outcome))
+                delivering = asyncio.create_task(deliver(stream, list(events), records, delivery))
         finally:
             if delivering is not None and not delivering.done():
                 delivering.cancel()

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from processors.dead_letters import Record, decode_record, enrichment_failure, sink_rejection
+from processors.delivery import Delivery, PreparedArticle, prepare
 from processors.enrichment import Enricher
 from processors.enrichment.events import cooperation_events
 from processors.sinks import Sink, SinkRejected, SinkUnavailable
+from processors.sinks.base import ArticleRows, rows_of
 from schemas import CooperationEvent, DeadLetter, EnrichedArticle, RawArticle
 
 log = logging.getLogger("coopwire.worker")
@@ -96,45 +98,45 @@ class BatchProcessor:
         """Make a waiting ``store`` give up (shutdown); the batch stays unacked and is re-read."""
         self._stopping.set()
 
-    def enrich(self, records: Sequence[Record]) -> BatchOutcome:
+    def enrich(self, records: Sequence[Record]) -> Delivery:
         """Enrich in this process (``COOPWIRE_WORKER_ENRICHMENT_PROCESS=false``, unit tests)."""
         if self.enricher is None:
             raise RuntimeError("this batch processor only stores: enrichment runs elsewhere")
-        return enrich_records(self.enricher, records, self.max_message_bytes)
+        return prepare(enrich_records(self.enricher, records, self.max_message_bytes))
 
-    def store(self, outcome: BatchOutcome) -> None:
+    def store(self, delivery: Delivery) -> None:
         """Write to the sink, waiting out outages with backoff (and saying so in the log).
 
         Returns only once every enriched article is stored or dead-lettered; raises
         ``StoreAborted`` when the worker stops while the sink is still away."""
-        if not outcome.enriched:
+        if not delivery.enriched:
             return
         try:
-            self._write_with_retry(outcome.enriched)
+            self._write_with_retry([article.rows for article in delivery.enriched])
         except SinkRejected as exc:
             log.warning(
-                "sink refused a batch of %d (%s); writing one by one", len(outcome.enriched), exc
+                "sink refused a batch of %d (%s); writing one by one", len(delivery.enriched), exc
             )
-            self._write_one_by_one(outcome)
+            self._write_one_by_one(delivery)
 
-    def _write_one_by_one(self, outcome: BatchOutcome) -> None:
-        kept: list[EnrichedArticle] = []
-        for article in outcome.enriched:
+    def _write_one_by_one(self, delivery: Delivery) -> None:
+        kept: list[PreparedArticle] = []
+        for article in delivery.enriched:
             try:
-                self._write_with_retry([article])
+                self._write_with_retry([article.rows])
                 kept.append(article)
             except SinkRejected as exc:
                 log.error("sink refused article %s for good: %s", article.id, exc)
-                outcome.dead_letters.append(sink_rejection(outcome.sources[article.id], exc))
-        outcome.enriched = kept
-        outcome.events = [e for article in kept for e in cooperation_events(article)]
+                delivery.dead_letters.append(sink_rejection(delivery.sources[article.id], exc))
+        # A refused article is neither sent nor are its events.
+        delivery.enriched = kept
 
-    def _write_with_retry(self, articles: Sequence[EnrichedArticle]) -> None:
+    def _write_with_retry(self, articles: Sequence[ArticleRows]) -> None:
         delay = self.retry_first_s
         attempt = 1
         while True:
             try:
-                self.sink.write(articles)
+                self.sink.write_rows(rows_of(articles))
                 if attempt > 1:
                     log.warning(
                         "sink %s is back; wrote %d articles after %d attempts",

@@ -4,8 +4,9 @@ Enrichment is CPU-bound Python (spaCy, rules) and holds the GIL; in the worker's
 competed with Faust's consumer, producer and acks for that lock. Here it runs in a child
 started (``spawn``: no inherited threads or sockets) before the worker joins its consumer
 group, with every model loaded there. Only bytes cross the pipe: the raw records go in (topic,
-partition, offset, key, value), and the outcome comes back as serialised JSON (enriched
-articles, cooperation events, dead letters), which the worker stores and sends as before.
+partition, offset, key, value), and the batch comes back ready to deliver (``delivery``):
+every message as JSON bytes and every sink row as a tuple, so the worker stores and sends
+without parsing or validating a model again.
 
 Delivery does not change: the worker acks a batch only after the sink write and every send.
 If the child dies, the worker dies with it (exit code ``EXIT_ENRICHMENT_DIED``) without acking
@@ -28,9 +29,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for_objects
 from typing import Any
 
-from processors.batch import BatchOutcome, enrich_records
+from processors.batch import enrich_records
 from processors.dead_letters import Record
-from schemas import CooperationEvent, DeadLetter, EnrichedArticle, encode
+from processors.delivery import Delivery, PreparedArticle, prepare
+from processors.sinks.base import ArticleRows
+from schemas import DeadLetter, encode
 
 log = logging.getLogger("coopwire.worker")
 
@@ -72,7 +75,7 @@ def _serve(conn: Connection, language_max_chars: int, batch_size: int, max_bytes
             return
         records = [Record(*fields) for fields in pickle.loads(request)]
         try:
-            reply = _pack(records, enrich_records(enricher, records, max_bytes))
+            reply = _pack(records, prepare(enrich_records(enricher, records, max_bytes)))
         except Exception:
             reply = pickle.dumps(("error", traceback.format_exc()), protocol=5)
         try:
@@ -81,28 +84,40 @@ def _serve(conn: Connection, language_max_chars: int, batch_size: int, max_bytes
             return
 
 
-def _pack(records: Sequence[Record], outcome: BatchOutcome) -> bytes:
-    """The outcome as bytes: JSON per message, and for each article the index of its record."""
+def _pack(records: Sequence[Record], delivery: Delivery) -> bytes:
+    """The delivery as plain tuples of bytes, strings and numbers: each article with the
+    index of its record, its JSON, its table rows and its events' messages; dead letters as
+    JSON (rare)."""
     index = {id(record): i for i, record in enumerate(records)}
-    enriched = [(index[id(outcome.sources[a.id])], encode(a)) for a in outcome.enriched]
-    events = [encode(event) for event in outcome.events]
-    letters = [encode(letter) for letter in outcome.dead_letters]
-    return pickle.dumps(("ok", enriched, events, letters), protocol=5)
+    enriched = [
+        (
+            index[id(delivery.sources[a.id])],
+            a.id,
+            a.value,
+            (a.rows.article, a.rows.entities, a.rows.events),
+            a.events,
+        )
+        for a in delivery.enriched
+    ]
+    letters = [encode(letter) for letter in delivery.dead_letters]
+    return pickle.dumps(("ok", enriched, letters), protocol=5)
 
 
-def _unpack(records: Sequence[Record], reply: bytes) -> BatchOutcome:
+def _unpack(records: Sequence[Record], reply: bytes) -> Delivery:
     status, *body = pickle.loads(reply)
     if status != "ok":
         raise EnrichmentFailed(body[0])
-    enriched, events, letters = body
-    outcome = BatchOutcome()
-    for i, data in enriched:
-        article = EnrichedArticle.model_validate_json(data)
-        outcome.enriched.append(article)
-        outcome.sources[article.id] = records[i]
-    outcome.events = [CooperationEvent.model_validate_json(data) for data in events]
-    outcome.dead_letters = [DeadLetter.model_validate_json(data) for data in letters]
-    return outcome
+    enriched, letters = body
+    delivery = Delivery()
+    for i, article_id, value, (row, entities, events), messages in enriched:
+        delivery.enriched.append(
+            PreparedArticle(
+                article_id, value, ArticleRows(article_id, row, entities, events), messages
+            )
+        )
+        delivery.sources[article_id] = records[i]
+    delivery.dead_letters = [DeadLetter.model_validate_json(data) for data in letters]
+    return delivery
 
 
 # -- the worker's side -------------------------------------------------------------------------
@@ -187,7 +202,7 @@ class EnrichmentProcess:
             f"enrichment process pid={self._process.pid} died (exit code {self._process.exitcode})"
         )
 
-    def enrich(self, records: Sequence[Record]) -> BatchOutcome:
+    def enrich(self, records: Sequence[Record]) -> Delivery:
         """One batch through the child. Raises ``EnrichmentProcessDied`` when it is gone,
         ``EnrichmentStopped`` when the worker is closing it."""
         if self._conn is None:

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
-from processors.batch import BatchOutcome, enrich_records
+from processors.batch import enrich_records
 from processors.dead_letters import Record
+from processors.delivery import Delivery, prepare
 from processors.enrichment import Enricher
 from processors.enrichment_process import (
     EnrichmentProcess,
@@ -63,30 +64,36 @@ def records() -> list[Record]:
     return [*good[:6], *bad, *good[6:]]
 
 
-def comparable(outcome: BatchOutcome) -> dict:
-    """Every message of the outcome as JSON, without the times that differ between runs."""
+def comparable(delivery: Delivery) -> dict:
+    """Every message and sink row of the delivery, without the times that differ between
+    runs."""
 
-    def plain(model: object) -> dict:
-        data = orjson.loads(encode(model))  # type: ignore[arg-type]
-        data.pop("failed_at", None)
-        data.pop("processed_at", None)
-        if "processing" in data:
-            data["processing"].pop("processed_at")
-            data["processing"].pop("duration_ms")
-        return data
+    def plain(data: bytes | str) -> dict:
+        obj = orjson.loads(data)
+        obj.pop("failed_at", None)
+        obj.pop("processed_at", None)
+        if "processing" in obj:
+            obj["processing"].pop("processed_at")
+            obj["processing"].pop("duration_ms")
+        return obj
 
     return {
-        "enriched": [plain(a) for a in outcome.enriched],
-        "events": [plain(e) for e in outcome.events],
-        "dead_letters": [plain(d) for d in outcome.dead_letters],
-        "sources": {k: (r.partition, r.offset) for k, r in outcome.sources.items()},
+        "enriched": [plain(a.value) for a in delivery.enriched],
+        "events": [(key, plain(value)) for key, value in delivery.events],
+        "article_rows": [
+            (*a.rows.article[:10], plain(a.rows.article[11])) for a in delivery.enriched
+        ],
+        "entity_rows": [a.rows.entities for a in delivery.enriched],
+        "event_rows": [[row[:8] for row in a.rows.events] for a in delivery.enriched],
+        "dead_letters": [plain(encode(d)) for d in delivery.dead_letters],
+        "sources": {k: (r.partition, r.offset) for k, r in delivery.sources.items()},
     }
 
 
 def test_the_child_gives_the_same_outcome_as_enrichment_in_process(child: EnrichmentProcess):
     batch = records()
     in_child = child.enrich(batch)
-    in_process = enrich_records(Enricher(batch_size=16), batch, MAX_BYTES)
+    in_process = prepare(enrich_records(Enricher(batch_size=16), batch, MAX_BYTES))
 
     assert len(in_child.enriched) == 12 and len(in_child.dead_letters) == len(BAD_MESSAGES)
     assert in_child.events, "the labelled samples have cooperation events"
@@ -116,7 +123,7 @@ def test_a_killed_child_is_reported_in_a_batch_and_by_the_watchdog():
 def test_closing_the_child_mid_batch_is_a_stop_not_a_death():
     deaths = Deaths()
     child = start_child(deaths)
-    result: list[BaseException | BatchOutcome] = []
+    result: list[BaseException | Delivery] = []
 
     def enrich_many_batches() -> None:
         try:

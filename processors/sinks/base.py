@@ -14,7 +14,7 @@ import orjson
 
 from coopwire_core.settings import redact_url
 from processors.enrichment.events import cooperation_events
-from schemas import EnrichedArticle
+from schemas import CooperationEvent, EnrichedArticle, encode
 
 
 class SinkUnavailable(Exception):
@@ -26,6 +26,18 @@ class SinkRejected(Exception):
 
 
 @dataclass(frozen=True)
+class ArticleRows:
+    """One enriched article as table rows: its ``articles`` row, its entities and its
+    cooperation events. Built where the article is enriched (the worker's child process), so
+    the process that writes them only moves tuples of strings and numbers."""
+
+    article_id: str
+    article: tuple
+    entities: list[tuple]
+    events: list[tuple]
+
+
+@dataclass(frozen=True)
 class Rows:
     articles: list[tuple]
     entities: list[tuple]
@@ -33,55 +45,77 @@ class Rows:
     article_ids: list[str]
 
 
-def rows_for(batch: Sequence[EnrichedArticle]) -> Rows:
-    """Flatten a batch into table rows. The last version of an id in the batch wins."""
-    latest: dict[str, EnrichedArticle] = {}
-    for article in batch:
-        latest[article.id] = article
-    articles, entities, events = [], [], []
-    for article in latest.values():
-        articles.append(
+def article_rows(
+    article: EnrichedArticle,
+    payload: bytes | None = None,
+    events: Sequence[CooperationEvent] | None = None,
+) -> ArticleRows:
+    """``payload`` (the article's JSON) and ``events`` are taken as given when the caller has
+    them already, instead of being serialised and derived a second time."""
+    if payload is None:
+        payload = encode(article)
+    if events is None:
+        events = cooperation_events(article)
+    return ArticleRows(
+        article.id,
+        (
+            article.id,
+            article.title,
+            article.url,
+            article.source,
+            article.published_at,
+            article.language.code,
+            article.language.confidence,
+            orjson.dumps(article.countries).decode(),
+            article.cooperation.score,
+            article.processing.pipeline_version,
+            article.processing.processed_at.isoformat(),
+            payload.decode(),
+        ),
+        [
             (
                 article.id,
-                article.title,
-                article.url,
-                article.source,
-                article.published_at,
-                article.language.code,
-                article.language.confidence,
-                orjson.dumps(article.countries).decode(),
-                article.cooperation.score,
-                article.processing.pipeline_version,
-                article.processing.processed_at.isoformat(),
-                orjson.dumps(article.model_dump(mode="json")).decode(),
+                entity.type.value,
+                entity.canonical,
+                entity.text,
+                entity.country,
+                entity.count,
             )
-        )
-        for entity in article.entities:
-            entities.append(
-                (
-                    article.id,
-                    entity.type.value,
-                    entity.canonical,
-                    entity.text,
-                    entity.country,
-                    entity.count,
-                )
+            for entity in article.entities
+        ],
+        [
+            (
+                event.event_id,
+                event.article_id,
+                event.country_a,
+                event.country_b,
+                orjson.dumps(event.topics).decode(),
+                event.score,
+                event.evidence,
+                event.published_at,
+                event.processed_at.isoformat(),
             )
-        for event in cooperation_events(article):
-            events.append(
-                (
-                    event.event_id,
-                    event.article_id,
-                    event.country_a,
-                    event.country_b,
-                    orjson.dumps(event.topics).decode(),
-                    event.score,
-                    event.evidence,
-                    event.published_at,
-                    event.processed_at.isoformat(),
-                )
-            )
-    return Rows(articles, entities, events, list(latest))
+            for event in events
+        ],
+    )
+
+
+def rows_of(batch: Sequence[ArticleRows]) -> Rows:
+    """Merge articles' rows into one batch of table rows. The last version of an id wins."""
+    latest: dict[str, ArticleRows] = {}
+    for one in batch:
+        latest[one.article_id] = one
+    return Rows(
+        [one.article for one in latest.values()],
+        [row for one in latest.values() for row in one.entities],
+        [row for one in latest.values() for row in one.events],
+        list(latest),
+    )
+
+
+def rows_for(batch: Sequence[EnrichedArticle]) -> Rows:
+    """Flatten a batch into table rows. The last version of an id in the batch wins."""
+    return rows_of([article_rows(article) for article in batch])
 
 
 ARTICLE_COLUMNS = (
@@ -103,9 +137,13 @@ class Sink(abc.ABC):
         """The URL with any password masked, for logs."""
         return redact_url(self.url)
 
-    @abc.abstractmethod
     def write(self, batch: Sequence[EnrichedArticle]) -> None:
         """Upsert a batch in one transaction; raise SinkUnavailable when it cannot be reached."""
+        self.write_rows(rows_for(batch))
+
+    @abc.abstractmethod
+    def write_rows(self, rows: Rows) -> None:
+        """``write`` for rows made already (``rows_of``): what the worker stores."""
 
     @abc.abstractmethod
     def ping(self) -> bool:

@@ -22,12 +22,11 @@ from processors.sinks.base import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
     EVENT_COLUMNS,
+    Rows,
     Sink,
     SinkRejected,
     SinkUnavailable,
-    rows_for,
 )
-from schemas import EnrichedArticle
 
 log = logging.getLogger("coopwire.sink")
 
@@ -126,10 +125,9 @@ class PostgresSink(Sink):
                 self._conn.close()
             self._conn = None
 
-    def write(self, batch: Sequence[EnrichedArticle]) -> None:
-        if not batch:
+    def write_rows(self, rows: Rows) -> None:
+        if not rows.article_ids:
             return
-        rows = rows_for(batch)
         # Same lock order in every transaction (sorted ids) so two workers cannot deadlock.
         articles = sorted(rows.articles, key=lambda row: row[0])
         ids = sorted(rows.article_ids)

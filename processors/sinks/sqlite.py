@@ -16,12 +16,11 @@ from processors.sinks.base import (
     ARTICLE_COLUMNS,
     ENTITY_COLUMNS,
     EVENT_COLUMNS,
+    Rows,
     Sink,
     SinkRejected,
     SinkUnavailable,
-    rows_for,
 )
-from schemas import EnrichedArticle
 
 MIGRATION_1 = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -116,10 +115,9 @@ class SQLiteSink(Sink):
         row = self._conn.execute("SELECT max(version) FROM coopwire_schema_version").fetchone()
         return int(row[0] or 0)
 
-    def write(self, batch: Sequence[EnrichedArticle]) -> None:
-        if not batch:
+    def write_rows(self, rows: Rows) -> None:
+        if not rows.article_ids:
             return
-        rows = rows_for(batch)
         ids = [(article_id,) for article_id in rows.article_ids]
         try:
             with self._conn:
