@@ -1270,3 +1270,35 @@ def test_a_moroccan_dgsn_and_saint_vincent_and_the_grenadines_are_known():
     assert (
         "VC" in _enrich("A Vincentian man was deported to St Vincent and the Grenadines.").countries
     )
+
+
+def test_a_german_zu_infinitive_of_extradite_is_a_hand_over():
+    result = _enrich(
+        "Die Staatsanwaltschaft Frauenfeld hat die ungarischen Behörden ersucht, den Mann in die "
+        "Schweiz auszuliefern."
+    )
+    assert _pairs(result) == {("CH", "HU")}
+
+
+def test_counterparts_dealing_with_another_countrys_authorities_are_cooperation():
+    result = _enrich(
+        "Zielfahnder des Bayerischen Landeskriminalamtes haben einen Mann festgenommen. Mit "
+        "diesen Erkenntnissen wandten sich die ungarischen Kollegen über die "
+        "Zielfahndungskoordinierungsstelle des Bundeskriminalamtes an das Bayerische "
+        "Landeskriminalamt."
+    )
+    assert _pairs(result) == {("DE", "HU")}
+
+
+def test_a_body_named_by_the_country_it_works_in_joins_a_listed_operation():
+    result = _enrich(
+        "Europol und Eurojust stellten den Kontakt zu Ermittlern in den Niederlanden, "
+        "Frankreich, Lettland und Tschechien her. Auch Ermittler in Großbritannien wirkten mit."
+    )
+    assert ("CZ", "GB") in _pairs(result) and ("FR", "GB") in _pairs(result)
+    # Outside a sentence of bodies taking part, "police in X" stays a place.
+    placed = _enrich(
+        "Europol und Eurojust stellten den Kontakt zu Ermittlern in den Niederlanden, "
+        "Frankreich, Lettland und Tschechien her. Ermittler in Großbritannien fanden das Geld."
+    )
+    assert not any("GB" in pair for pair in _pairs(placed))

@@ -68,6 +68,7 @@ class SentenceFacts:
     tension_countries: set[str] = field(default_factory=set)
     destinations: set[str] = field(default_factory=set)  # "extradited to X" in this sentence
     taking_part: bool = False  # "took part", "beteiligt waren", "led the operation"
+    stationed: set[str] = field(default_factory=set)  # "Ermittler in Großbritannien"
 
     @property
     def context(self) -> bool:
@@ -238,6 +239,8 @@ def _mark_partners(
         # about police or justice work, every country of a list of three or more takes part.
         has_role = any(f.sentence.start <= r.start < f.sentence.end for r in roles)
         f.taking_part = i in taking_part
+        if f.taking_part:
+            f.stationed = _stationed(lowered, f.sentence, by_sentence.get(i, []), lex)
         acting = has_role or i in taking_part or "law_enforcement" in f.topics
         if f.listed and (f.cue or f.topics or acting):
             f.partners |= f.listed
@@ -403,6 +406,9 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
         for code in f.counterpart_partners:
             others = (f.partners - {code}) or (facts[i - 1].partners - {code} if i > 0 else set())
             f.pairs |= {tuple(sorted((code, other))) for other in others}
+            # "wandten sich die ungarischen Kollegen an das Bayerische Landeskriminalamt":
+            # one country's counterparts dealing with another's authorities is cooperation.
+            f.cue = f.cue or bool(others)
         if f.cue and f.pairs and len(f.counterpart_partners) >= 2:
             f.pairs |= set(combinations(sorted(f.counterpart_partners), 2))
     # "The other EU countries involved were Austria, Belgium, ..." then "Britain led the
@@ -412,7 +418,9 @@ def _make_pairs(facts: list[SentenceFacts]) -> None:
     if len(operation) >= 3:
         for f in facts:
             if f.taking_part and not f.listed and not f.tension:
-                joining = f.partners - operation
+                # "Auch das FBI in den USA und Ermittler in Großbritannien wirkten mit": a
+                # body named by the country it works in joins too.
+                joining = (f.partners | f.stationed) - operation
                 f.pairs |= {tuple(sorted((a, b))) for a in joining for b in operation}
 
 
@@ -746,6 +754,26 @@ def _non_party(word: str, lex: Lexicon, *, alone: bool = False) -> bool:
         (len(stem) >= 6 and word.startswith(stem)) or (len(stem) >= 5 and word.endswith(stem))
         for stem in lex.non_party_words
     )
+
+
+def _stationed(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """Countries named as where a police or justice body works ("Ermittler in
+    Großbritannien", "police in Spain"). Only a sentence saying that bodies take part reads
+    them so: elsewhere "police in X" is as often where another country's police acted."""
+    found = set()
+    for m in mentions:
+        if m.payload.kind != "country":
+            continue
+        content = _content_before(lowered, sentence, m, lex)
+        if (
+            len(content) >= 2
+            and content[-1] in lex.location_prepositions
+            and _found_in(content[-2], lex.partner_roles)
+        ):
+            found.add(m.payload.code)
+    return found
 
 
 def _content_before(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> list[str]:
