@@ -1302,3 +1302,31 @@ def test_a_body_named_by_the_country_it_works_in_joins_a_listed_operation():
         "Frankreich, Lettland und Tschechien her. Ermittler in Großbritannien fanden das Geld."
     )
     assert not any("GB" in pair for pair in _pairs(placed))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La ministre canadienne des Affaires étrangères et son homologue mexicain n'ont pas "
+        "avancé de date pour la levée par les États-Unis des droits de douane sur l'acier.",
+        "The Canadian foreign minister and her Mexican counterpart gave no date for the end of "
+        "the customs duties the United States imposed on steel.",
+    ],
+)
+def test_tariffs_are_trade_not_customs_officers(text):
+    assert _pairs(_enrich(text)) == set()
+
+
+def test_a_list_of_where_goods_were_bound_is_no_hand_over():
+    result = _enrich(
+        "Sobre ele pesava um alerta de difusão vermelha emitido a pedido da Argentina, onde é "
+        "acusado de quatro envios de cocaína com destino à Índia (Déli), à França (Paris), à "
+        "Tailândia (Bangkok) e à Holanda (Roterdã)."
+    )
+    assert not {"FR", "NL", "TH", "IN"} & {c for pair in _pairs(result) for c in pair}
+    # One country alone after the same words stays where the fugitive went and was held.
+    alone = _enrich(
+        "Mais tarde, conseguiu escapar e atravessou para o Uruguai, onde ficou detido até que o "
+        "processo de extradição para o Brasil fosse concluído."
+    )
+    assert _pairs(alone) == {("BR", "UY")}

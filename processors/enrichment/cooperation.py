@@ -33,6 +33,7 @@ from itertools import combinations, pairwise
 from processors.enrichment.gazetteer import Gazetteer, Match
 from processors.enrichment.lexicon import (
     NOT_A_TENSION,
+    NOT_A_TOPIC,
     Lexicon,
     Organization,
     PartsCue,
@@ -155,6 +156,8 @@ def _mark_topics(
     organizations: list[Match[Organization]],
 ) -> None:
     for m in lex.topics.find(folded, lowered):
+        if m.payload.topic == NOT_A_TOPIC:
+            continue  # "droits de douane", "customs union": trade
         f = locate(m.start)
         f.topics[m.payload.topic] = f.topics.get(m.payload.topic, 0) + 1
     _conjunctive_topics(lex, folded, lowered, locate)
@@ -844,15 +847,20 @@ def _after(
     lex: Lexicon,
     prepositions: frozenset[str],
 ) -> set[str]:
-    """Countries and capitals right after one of ``prepositions`` (determiners skipped)."""
+    """Countries and capitals right after one of ``prepositions`` (determiners skipped),
+    unless they are a list of where goods are bound ("envios de cocaína com destino à Índia
+    (Déli), à França (Paris) e à Holanda": not hand-overs to France and the Netherlands).
+    One country alone stays a destination: "atravessou para o Uruguai, onde ficou detido"."""
     found: set[str] = set()
-    for m in mentions:
-        if m.payload.kind in ("country", "capital"):
-            before = [
-                w for w in _words(lowered[sentence.start : m.start]) if w not in lex.determiners
-            ]
-            if before and before[-1] in prepositions:
-                found.add(m.payload.code)
+    states = [m for m in mentions if m.payload.kind in ("country", "capital")]
+    for m, group_before, alone in _groups_with_words_before(lowered, sentence, states, lex):
+        before = [w for w in _words(lowered[sentence.start : m.start]) if w not in lex.determiners]
+        if (
+            before
+            and before[-1] in prepositions
+            and (alone or not any(_non_party(w, lex) for w in group_before[-3:-1]))
+        ):
+            found.add(m.payload.code)
     return found
 
 
@@ -889,6 +897,9 @@ def _acts(
     )
 
 
+_BRACKETED = re.compile(r"\([^()]{1,40}\)")
+
+
 def _coordination_heads(
     lowered: str, mentions: list[Match[Place]], lex: Lexicon, *, repeated: bool = False
 ) -> dict[int, int]:
@@ -899,9 +910,15 @@ def _coordination_heads(
     heads: dict[int, int] = {}
     for i in range(len(mentions) - 1):
         a, b = mentions[i], mentions[i + 1]
+        if a.payload.code == b.payload.code and lowered[a.end : b.start].strip() == "(":
+            # "à França (Paris)": the capital in brackets is the same mention.
+            heads.setdefault(i, i)
+            heads[i + 1] = heads[i]
+            continue
         if "demonym" in (a.payload.kind, b.payload.kind) or a.payload.code == b.payload.code:
             continue
-        gap = lowered[a.end : b.start]
+        # "à la Tailândia (Bangkok) e à Holanda (Roterdã)": a city in brackets is an aside.
+        gap = _BRACKETED.sub("", lowered[a.end : b.start])
         if len(gap) > 40:
             continue
         words = [

@@ -93,6 +93,7 @@ OPTIONAL_KEYS: dict[str, object] = {
     "country_count_words": [],
     "requested_by_words": [],
     "agent_words": [],
+    "not_topic_words": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -146,6 +147,9 @@ class PartsCue:
 # A court dismissing the defendant's appeal or bail ("rejected his appeal against
 # extradition") refuses him, not the other country: ``tension_exceptions`` cues.
 NOT_A_TENSION = "not_a_tension"
+# Phrases holding a topic's word that are about something else ("droits de douane" are
+# tariffs, not customs officers): ``not_topic_words``, matched before the topic's own word.
+NOT_A_TOPIC = "not_a_topic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +469,7 @@ def _add_language_data(lex: Lexicon, data: dict, overridden: frozenset[str]) -> 
         else:  # separable verbs: "arbeitet ... zusammen"
             for part in parts:
                 lex.cooperation_parts.add(part, PartsCue(cue, len(parts), near))
-    for topic, cues in data["topics"].items():
+    for topic, cues in [*data["topics"].items(), (NOT_A_TOPIC, data["not_topic_words"])]:
         for cue in cues:
             parts, _ = split_cue(cue)
             if len(parts) == 1:
