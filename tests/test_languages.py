@@ -1330,3 +1330,34 @@ def test_a_list_of_where_goods_were_bound_is_no_hand_over():
         "processo de extradição para o Brasil fosse concluído."
     )
     assert _pairs(alone) == {("BR", "UY")}
+
+
+def test_a_country_that_asks_for_the_arrest_is_where_the_person_goes():
+    result = _enrich(
+        "Gli agenti della Polizia di Frontiera lo hanno arrestato all'aeroporto di Pescara. Gli "
+        "accertamenti hanno chiarito che a febbraio la Germania aveva chiesto il suo arresto "
+        "con un mandato europeo."
+    )
+    assert _pairs(result) == {("DE", "IT")}
+
+
+def test_a_demonym_after_an_indefinite_article_is_a_person():
+    result = _enrich(
+        "Detenido en París, con ayuda de la Policía española, un marroquí de Almería vinculado "
+        "a la célula del ataque del tren Thalys."
+    )
+    assert not any("MA" in pair for pair in _pairs(result))
+    # A role after it keeps the country: "a British Royal Navy frigate" acts for Britain.
+    frigate = _enrich(
+        "Acting on a tip-off from the US Drug Enforcement Administration, a British Royal Navy "
+        "frigate seized cocaine worth £100m in the Caribbean."
+    )
+    assert _pairs(frigate) == {("GB", "US")}
+
+
+def test_where_a_group_is_based_is_no_party_to_a_hand_over():
+    result = _enrich(
+        "An alleged member of the Pakistan-based militant group Lashkar-e-Taiba who was the "
+        "subject of an Interpol Red Notice was extradited from Rwanda to India on Thursday."
+    )
+    assert _pairs(result) == {("IN", "RW")}

@@ -190,6 +190,7 @@ def _mark_partners(
         if "extradition_legal_assistance" in f.topics:
             f.destinations = _destinations(lowered, f.sentence, by_sentence.get(i, []), lex)
             f.destinations |= _requesting(lowered, f.sentence, by_sentence.get(i, []), lex)
+            f.destinations |= _asking(lowered, f.sentence, by_sentence.get(i, []), lex)
             f.partners |= f.destinations
             # "détenu en Belgique, a été extradé vers la France", "arrestado en España en
             # virtud de una orden de extradición emitida por Estados Unidos": the country that
@@ -525,7 +526,9 @@ def _partners(
     for i, m in enumerate(mentions):
         code = m.payload.code
         if m.payload.kind == "demonym":
-            if _gang_nationality(lowered, sentence, m, lex):
+            if _gang_nationality(lowered, sentence, m, lex) or _a_national(
+                lowered, sentence, m, lex
+            ):
                 continue
             # "les enquêteurs français avec leurs homologues américains": each demonym goes
             # with the nearer of the two words.
@@ -644,6 +647,19 @@ def _gang_nationality(lowered: str, sentence: Sentence, m: Match[Place], lex: Le
         _words(lowered[sentence.start : m.start])[-1:] + _words(lowered[m.end : sentence.end])[:1]
     )
     return any(_criminal_group(word, lex) for word in beside)
+
+
+def _a_national(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> bool:
+    """ "con ayuda de la Policía española, un marroquí de Almería", "a Moroccan man": a
+    demonym after an indefinite article or a number is a person's nationality, unless a role
+    follows within three words ("a Moroccan official", "a British Royal Navy frigate")."""
+    before = _words(lowered[sentence.start : m.start])[-1:]
+    if not before or (
+        before[0] not in lex.indefinite_articles and before[0] not in lex.number_words
+    ):
+        return False
+    after = " ".join(_words(lowered[m.end : sentence.end])[:3])
+    return not _found_in(after, lex.partner_roles)
 
 
 def _criminal_group(word: str, lex: Lexicon) -> bool:
@@ -794,9 +810,14 @@ def _on_a_route(
     places = [m for m in mentions if m.payload.kind != "demonym"]
     routed: set[int] = set()
     for m, content, alone in _groups_with_words_before(lowered, sentence, places, lex):
-        if any(_non_party(w, lex, alone=alone) for w in content[-2:]):
+        if any(_non_party(w, lex, alone=alone) for w in content[-2:]) or _based(lowered, m, lex):
             routed.add(m.start)
     return routed
+
+
+def _based(lowered: str, m: Match[Place], lex: Lexicon) -> bool:
+    """ "the Pakistan-based militant group": where something is based, not a party."""
+    return any(w in lex.non_party_after for w in _words(lowered[m.end : m.end + 12])[:1])
 
 
 def _groups_with_words_before(
@@ -840,6 +861,20 @@ def _requesting(
     }
 
 
+def _asking(
+    lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
+) -> set[str]:
+    """ "la Germania aveva chiesto il suo arresto", "Spain had requested his extradition": a
+    country that asks for the person, in a hand-over sentence, is where he is to go."""
+    found = set()
+    for m in mentions:
+        if m.payload.kind in ("country", "capital"):
+            after = _words(lowered[m.end : min(sentence.end, m.end + 30)])[:3]
+            if any(w in lex.request_verbs for w in after):
+                found.add(m.payload.code)
+    return found
+
+
 def _after(
     lowered: str,
     sentence: Sentence,
@@ -874,6 +909,8 @@ def _acts(
     coordinated: bool,
 ) -> bool:
     """Is this country or capital mention (the first of a coordinated group) a party?"""
+    if _based(lowered, m, lex):
+        return False  # "the Pakistan-based militant group"
     before = _words(lowered[sentence.start : m.start])
     content = [w for w in before if w not in lex.determiners or w in lex.origin_prepositions]
     if content and (

@@ -94,6 +94,9 @@ OPTIONAL_KEYS: dict[str, object] = {
     "requested_by_words": [],
     "agent_words": [],
     "not_topic_words": [],
+    "request_verbs": [],
+    "indefinite_articles": [],
+    "non_party_after": [],
 }
 # The language's small words: never a given name ("Con", "Bei", "La" are in name lists).
 FUNCTION_WORD_KEYS = (
@@ -196,6 +199,9 @@ class Lexicon:
     number_words: frozenset[str] = frozenset()  # "neuf en France, sept en Lituanie"
     country_words: frozenset[str] = frozenset()  # "landen": "politiediensten uit acht landen"
     requested_by: frozenset[str] = frozenset()  # "reclamados por": each country asks alone
+    request_verbs: frozenset[str] = frozenset()  # "la Germania aveva chiesto il suo arresto"
+    indefinite_articles: frozenset[str] = frozenset()  # "un marroquí": a person, not a state
+    non_party_after: frozenset[str] = frozenset()  # "the Pakistan-based group"
     agent_words: frozenset[str] = frozenset()  # "door": a route before a list, "by" before one
     unit_links: tuple[str, ...] = ()  # "della", "presso il": "Squadra Mobile della Questura"
     unit_heads: tuple[str, ...] = ()  # "squadra mobile", "parket": one office of many
@@ -509,6 +515,9 @@ def _add_language_data(lex: Lexicon, data: dict, overridden: frozenset[str]) -> 
     lex.number_words |= {fold(w).lower() for w in data["number_words"]}
     lex.country_words |= {fold(w).lower() for w in data["country_count_words"]}
     lex.requested_by |= {fold(w).lower() for w in data["requested_by_words"]}
+    lex.request_verbs |= {fold(w).lower() for w in data["request_verbs"]}
+    lex.indefinite_articles |= {fold(w).lower() for w in data["indefinite_articles"]}
+    lex.non_party_after |= {fold(w).lower() for w in data["non_party_after"]}
     lex.agent_words |= {fold(w).lower() for w in data["agent_words"]}
     lex.unit_links += tuple(w.lower() for w in data["unit_links"])
     lex.unit_heads += tuple(fold_key(w) for w in data["unit_heads"])
