@@ -1361,3 +1361,28 @@ def test_where_a_group_is_based_is_no_party_to_a_hand_over():
         "subject of an Interpol Red Notice was extradited from Rwanda to India on Thursday."
     )
     assert _pairs(result) == {("IN", "RW")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Britain and Egypt have signed a memorandum committing Home Office officials and their "
+        "Egyptian counterparts to a regular dialogue on terrorism. The British government "
+        "suspended all flights between Britain and Sharm el-Sheikh airport.",
+        "La France et le Maroc ont signé un accord de coopération policière contre le "
+        "terrorisme. Le gouvernement français a suspendu les vols entre la France et Marrakech.",
+    ],
+)
+def test_suspended_flights_are_no_suspended_cooperation(text):
+    result = _enrich(text)
+    assert len(_pairs(result)) == 1 and not result.cooperation.tensions
+
+
+def test_frances_central_police_offices_are_french_agencies():
+    result = _enrich(
+        "L'Office central de lutte contre la criminalité liée aux technologies de l'information "
+        "et de la communication (OCLTIC) a travaillé avec la police ivoirienne."
+    )
+    organizations = {e.canonical for e in result.entities if e.type.value == "ORG"}
+    assert "OCLTIC" in organizations
+    assert _pairs(result) == {("CI", "FR")}
