@@ -1386,3 +1386,40 @@ def test_frances_central_police_offices_are_french_agencies():
     organizations = {e.canonical for e in result.entities if e.type.value == "ORG"}
     assert "OCLTIC" in organizations
     assert _pairs(result) == {("CI", "FR")}
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        (
+            "Dutch police worked with British officers on the cocaine case. In Britain, one man "
+            "received two years, six months of it suspended.",
+            ("GB", "NL"),
+        ),
+        (
+            "La policía española y la policía francesa colaboraron en la operación contra el "
+            "terrorismo. En la rueda de prensa que puso fin a la cumbre franco-española, Zapatero "
+            "habló del pacto.",
+            ("ES", "FR"),
+        ),
+        (
+            "De Spaanse justitie werkt samen met de Nederlandse politie. 'Door de feestdagen liep "
+            "het in Spanje vertraging op', zegt hij.",
+            ("ES", "NL"),
+        ),
+        (
+            "El detenido fue arrestado por la Guardia Civil a petición de Estados Unidos y se "
+            "opone a ser extraditado a Estados Unidos.",
+            ("ES", "US"),
+        ),
+        (
+            "As polícias de Angola e da Namíbia criaram uma equipa conjunta de investigação para "
+            "pôr fim ao contrabando de armas através da fronteira.",
+            ("AO", "NA"),
+        ),
+    ],
+)
+def test_words_that_only_look_like_a_suspension_or_refusal_are_none(text, pair):
+    result = _enrich(text)
+    assert pair in _pairs(result)
+    assert not result.cooperation.tensions
