@@ -1423,3 +1423,19 @@ def test_words_that_only_look_like_a_suspension_or_refusal_are_none(text, pair):
     result = _enrich(text)
     assert pair in _pairs(result)
     assert not result.cooperation.tensions
+
+
+def test_hong_kong_and_macau_police_are_parties():
+    result = _enrich(
+        "The operation brought together agencies from Hong Kong, Malaysia, Singapore and "
+        "Thailand as well as Macau, Macau's Judiciary Police said."
+    )
+    assert {("HK", "MO"), ("HK", "SG"), ("MO", "TH")} <= _pairs(result)
+
+
+def test_a_dateline_is_where_the_news_was_filed_not_a_party():
+    result = _enrich(
+        "LA HAYA.- Una operación internacional en la que participaron Francia, Alemania y "
+        "España se ha saldado con 44 detenidos, anunciaron Europol y Eurojust."
+    )
+    assert _pairs(result) == {("DE", "ES"), ("DE", "FR"), ("ES", "FR")}

@@ -911,6 +911,8 @@ def _acts(
     """Is this country or capital mention (the first of a coordinated group) a party?"""
     if _based(lowered, m, lex):
         return False  # "the Pakistan-based militant group"
+    if not lowered[sentence.start : m.start].strip() and _DATELINE.match(lowered, m.end):
+        return False  # "LA HAYA.- Una operación internacional...": where the news was filed
     before = _words(lowered[sentence.start : m.start])
     content = [w for w in before if w not in lex.determiners or w in lex.origin_prepositions]
     if content and (
@@ -934,6 +936,7 @@ def _acts(
     )
 
 
+_DATELINE = re.compile(r"\s*(?:\.-|—|–|-\s|\()")
 _BRACKETED = re.compile(r"\([^()]{1,40}\)")
 
 
