@@ -1439,3 +1439,17 @@ def test_a_dateline_is_where_the_news_was_filed_not_a_party():
         "España se ha saldado con 44 detenidos, anunciaron Europol y Eurojust."
     )
     assert _pairs(result) == {("DE", "ES"), ("DE", "FR"), ("ES", "FR")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le Ministère public de la Confédération a réclamé des peines de douze ans contre deux "
+        "frères de nationalité nigériane jugés devant le Tribunal pénal fédéral.",
+        "A Polícia Federal localizou e prendeu na terça-feira, em São Paulo, um cidadão de "
+        "Bangladesh cujo nome constava da difusão vermelha da Interpol.",
+    ],
+)
+def test_a_nationality_word_before_a_country_or_demonym_makes_it_no_party(text):
+    pairs = _pairs(_enrich(text))
+    assert not any(c in ("NG", "BD") for pair in pairs for c in pair)

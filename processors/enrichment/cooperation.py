@@ -526,10 +526,15 @@ def _partners(
     for i, m in enumerate(mentions):
         code = m.payload.code
         if m.payload.kind == "demonym":
-            if _gang_nationality(lowered, sentence, m, lex) or _a_national(
-                lowered, sentence, m, lex
+            if (
+                _gang_nationality(lowered, sentence, m, lex)
+                or _a_national(lowered, sentence, m, lex)
+                or any(
+                    _non_party(w, lex, alone=True) and w not in lex.demonym_keys
+                    for w in _content_before(lowered, sentence, m, lex)[-1:]
+                )
             ):
-                continue
+                continue  # "deux frères de nationalité nigériane"
             # "les enquêteurs français avec leurs homologues américains": each demonym goes
             # with the nearer of the two words.
             counterpart = _distance(lowered, m, counterpart_spans, lex)
@@ -836,8 +841,14 @@ def _groups_with_words_before(
 def _sources(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
-    """ "ausgeliefert aus Rumänien", "extradited from Spain": the country a hand-over leaves."""
-    return _after(lowered, sentence, mentions, lex, lex.origin_prepositions)
+    """ "ausgeliefert aus Rumänien", "extradited from Spain": the country a hand-over leaves,
+    not a nationality ("um cidadão de Bangladesh")."""
+    found = _after(lowered, sentence, mentions, lex, lex.origin_prepositions)
+    for m in mentions:
+        before = _content_before(lowered, sentence, m, lex)
+        if m.payload.code in found and len(before) >= 2 and _non_party(before[-2], lex):
+            found.discard(m.payload.code)
+    return found
 
 
 def _destinations(
