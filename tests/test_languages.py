@@ -1453,3 +1453,17 @@ def test_a_dateline_is_where_the_news_was_filed_not_a_party():
 def test_a_nationality_word_before_a_country_or_demonym_makes_it_no_party(text):
     pairs = _pairs(_enrich(text))
     assert not any(c in ("NG", "BD") for pair in pairs for c in pair)
+
+
+def test_one_security_word_in_an_energy_story_makes_no_cooperation():
+    result = _enrich(
+        "ASHGABAT — India, Turkmenistan, Afghanistan and Pakistan on Saturday signed two "
+        "agreements on the TAPI gas pipeline. The governments put their names to an "
+        "inter-governmental agreement on the pipeline. Afghan President Hamid Karzai said "
+        "Afghanistan would guarantee security for the construction, and Pakistani President "
+        "Asif Ali Zardari said the gas would also help in the fight against terrorism."
+    )
+    assert _pairs(result) == set()
+    # A hand-over alone is cooperation enough.
+    handover = _enrich("Belize extradited the suspect to Guatemala on Friday.")
+    assert _pairs(handover) == {("BZ", "GT")}

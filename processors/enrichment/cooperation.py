@@ -1093,8 +1093,12 @@ def _summarise(facts: list[SentenceFacts], body_offset: int) -> Cooperation:
     for f in context:
         for topic in f.topics:
             support.setdefault(topic, []).append(f)
-    if not support:
-        return Cooperation(tensions=tensions)  # no security topic: trade, energy, sport
+    named = [t for f in facts for t, n in f.topics.items() for _ in range(n)]
+    if not support or (len(named) == 1 and named[0] not in COOPERATIVE_TOPICS):
+        # No security topic, or one word of a crime in the whole article ("Afghanistan would
+        # guarantee security for the construction" in a gas pipeline story): trade, energy,
+        # sport, diplomacy. A hand-over or an exchange of information is enough alone.
+        return Cooperation(tensions=tensions)
     for f in facts if paired else []:
         if f.tension or f in context:
             continue
