@@ -32,7 +32,7 @@ from schemas import (
     RawArticle,
 )
 
-PIPELINE_VERSION = "0.8.0"
+PIPELINE_VERSION = "0.9.0"
 # Entities and cooperation read at most this much of the body: NER cost grows with length, and
 # a 100 KB page (often a concatenation) must not cost 50 times a news article of 2-10 KB.
 ANALYSIS_MAX_CHARS = 30_000
