@@ -526,15 +526,10 @@ def _partners(
     for i, m in enumerate(mentions):
         code = m.payload.code
         if m.payload.kind == "demonym":
-            if (
-                _gang_nationality(lowered, sentence, m, lex)
-                or _a_national(lowered, sentence, m, lex)
-                or any(
-                    _non_party(w, lex, alone=True) and w not in lex.demonym_keys
-                    for w in _content_before(lowered, sentence, m, lex)[-1:]
-                )
+            if _gang_nationality(lowered, sentence, m, lex) or _a_national(
+                lowered, sentence, m, lex
             ):
-                continue  # "deux frères de nationalité nigériane"
+                continue
             # "les enquêteurs français avec leurs homologues américains": each demonym goes
             # with the nearer of the two words.
             counterpart = _distance(lowered, m, counterpart_spans, lex)
@@ -655,9 +650,14 @@ def _gang_nationality(lowered: str, sentence: Sentence, m: Match[Place], lex: Le
 
 
 def _a_national(lowered: str, sentence: Sentence, m: Match[Place], lex: Lexicon) -> bool:
-    """ "con ayuda de la Policía española, un marroquí de Almería", "a Moroccan man": a
-    demonym after an indefinite article or a number is a person's nationality, unless a role
-    follows within three words ("a Moroccan official", "a British Royal Navy frigate")."""
+    """Is this demonym a person's nationality? After a nationality word ("deux frères de
+    nationalité nigériane"; "door de Belgische douane" is who acts, and "policiers italiens,
+    espagnols" a list), or after an indefinite article or a number ("con ayuda de la Policía
+    española, un marroquí de Almería", "a Moroccan man") unless a role follows within three
+    words ("a Moroccan official", "a British Royal Navy frigate")."""
+    content = _content_before(lowered, sentence, m, lex)[-1:]
+    if content and content[0] not in lex.demonym_keys and _non_party(content[0], lex, alone=True):
+        return True
     before = _words(lowered[sentence.start : m.start])[-1:]
     if not before or (
         before[0] not in lex.indefinite_articles and before[0] not in lex.number_words
