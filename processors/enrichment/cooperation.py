@@ -1094,10 +1094,17 @@ def _summarise(facts: list[SentenceFacts], body_offset: int) -> Cooperation:
         for topic in f.topics:
             support.setdefault(topic, []).append(f)
     named = [t for f in facts for t, n in f.topics.items() for _ in range(n)]
-    if not support or (len(named) == 1 and named[0] not in COOPERATIVE_TOPICS):
-        # No security topic, or one word of a crime in the whole article ("Afghanistan would
-        # guarantee security for the construction" in a gas pipeline story): trade, energy,
-        # sport, diplomacy. A hand-over or an exchange of information is enough alone.
+    lone = (
+        len(named) == 1
+        and named[0] not in COOPERATIVE_TOPICS
+        and not any((f.pairs or f.cue) and f.topics for f in facts)
+    )
+    if not support or lone:
+        # No security topic, or one word of a crime in the whole article, away from any
+        # cooperation ("Afghanistan would guarantee security for the construction" in a gas
+        # pipeline story): trade, energy, sport, diplomacy. A hand-over or an exchange of
+        # information is enough alone, and so is a crime word where a pair or a cooperation
+        # word is ("Une opération contre la 'Ndrangheta a été coordonnée par Eurojust").
         return Cooperation(tensions=tensions)
     for f in facts if paired else []:
         if f.tension or f in context:
