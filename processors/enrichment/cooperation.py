@@ -216,8 +216,10 @@ def _mark_partners(
             elif not f.partners and len(held) == 1:
                 # "Nach Auslieferung aus Rumänien", "extradited from Spain": the one country
                 # a hand-over comes from sends to the article's own authorities (paired with
-                # them in _make_pairs).
-                f.partners |= _sources(lowered, f.sentence, by_sentence.get(i, []), lex)
+                # them in _make_pairs). A route or a nationality is no source ("um cidadão de
+                # Bangladesh").
+                unrouted = [m for m in by_sentence.get(i, []) if m.start not in routed]
+                f.partners |= _sources(lowered, f.sentence, unrouted, lex)
     # "das österreichische Bundeskriminalamt", then "im Bundeskriminalamt": the same body.
     qualified: dict[str, str] = {}
     named = {m.payload.code for places in by_sentence.values() for m in places}
@@ -841,14 +843,8 @@ def _groups_with_words_before(
 def _sources(
     lowered: str, sentence: Sentence, mentions: list[Match[Place]], lex: Lexicon
 ) -> set[str]:
-    """ "ausgeliefert aus Rumänien", "extradited from Spain": the country a hand-over leaves,
-    not a nationality ("um cidadão de Bangladesh")."""
-    found = _after(lowered, sentence, mentions, lex, lex.origin_prepositions)
-    for m in mentions:
-        before = _content_before(lowered, sentence, m, lex)
-        if m.payload.code in found and len(before) >= 2 and _non_party(before[-2], lex):
-            found.discard(m.payload.code)
-    return found
+    """ "ausgeliefert aus Rumänien", "extradited from Spain": the country a hand-over leaves."""
+    return _after(lowered, sentence, mentions, lex, lex.origin_prepositions)
 
 
 def _destinations(
